@@ -1,0 +1,117 @@
+"""The load: inspect, stage, validate, swap, record; each step a function of its own."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import pymysql
+
+from . import history, swap
+from .config import Settings
+from .db import connect, ensure_database, sqlalchemy_url
+from .errors import LoadError
+from .inspect import FileInfo, inspect_file
+from .progress import Reporter
+from .source import Release, open_release
+from .specs import SPECS
+from .stage import stage_file
+from .validate import validate
+
+
+@dataclass(frozen=True)
+class Outcome:
+    load_id: int | None  # None: skipped, the release was already loaded
+    release: str
+    rows: dict[str, int]
+
+
+def inspect_release(release: Release) -> list[FileInfo]:
+    return [inspect_file(spec, release.folder) for spec in SPECS]
+
+
+def _same_as_served(cur, release: Release, infos: list[FileInfo]) -> bool:
+    served = history.current_files(cur)
+    return served is not None and served == (release.number, {i.spec.file_name: i.sha256 for i in infos})
+
+
+def _acquire_lock(cur, name: str) -> None:
+    cur.execute("SELECT GET_LOCK(%s, 0)", (name,))
+    if cur.fetchone()[0] != 1:
+        raise LoadError(f"another load into {name.rsplit('.', 1)[0]} is running; try again when it has finished")
+
+
+def _stage_and_publish(
+    conn, cur, settings: Settings, infos: list[FileInfo], release: Release, load_id: int, reporter: Reporter
+) -> None:
+    staged: dict[str, str] = {}
+    try:
+        reporter.start_files(len(infos))
+        for info in infos:
+            started = time.perf_counter()
+            staged[info.spec.table] = stage_file(conn, info, release.number, load_id)
+            reporter.file_staged(info.spec.file_name, info.rows, time.perf_counter() - started)
+        reporter.end_files()
+        reporter.log("validating with great-expectations")
+        errors = validate(sqlalchemy_url(settings, settings.raw_database), [i.spec for i in infos if i.present], staged)
+        if errors:
+            raise (
+                LoadError("\n".join(str(e) for e in errors), errors[0].file, errors[0].line, errors[0].column)
+                if len(errors) > 1
+                else errors[0]
+            )
+        checksums = {}
+        for info in infos:
+            swap.add_keys(cur, info.spec, staged[info.spec.table])
+            checksums[info.spec.table] = swap.data_checksum(cur, info.spec, staged[info.spec.table])
+        history.record_files(cur, load_id, infos, checksums)
+        swap.swap_in(cur, staged, load_id)
+    except BaseException:
+        reporter.end_files()
+        swap.drop_staged(cur, {t: n for t, n in staged.items()})
+        raise
+
+
+def run(
+    source: str | None,
+    release: str | None = None,
+    force: bool = False,
+    quiet: bool = False,
+    settings: Settings | None = None,
+) -> Outcome:
+    """Load a release; raises LoadError (with nothing served changed) when it cannot."""
+    settings = settings or Settings.from_env()
+    reporter = Reporter(quiet=quiet)
+    try:
+        conn = connect(settings)
+    except pymysql.err.OperationalError as exc:
+        raise LoadError(
+            f"cannot connect to MySQL at {settings.host}:{settings.port} as {settings.user}: {exc.args[-1]}"
+        ) from None
+    with conn, conn.cursor() as cur:
+        ensure_database(conn, settings.raw_database)
+        conn.select_db(settings.raw_database)
+        _acquire_lock(cur, f"{settings.raw_database}.load")
+        history.ensure_tables(cur)
+        history.reconcile_interrupted(cur)
+        leftovers = swap.drop_leftovers(cur)
+        if leftovers:
+            reporter.log(f"dropped {len(leftovers)} tables left by an interrupted load")
+        with open_release(source, release, settings) as found:
+            reporter.log(f"O*NET release {found.number} from {found.origin}")
+            infos = inspect_release(found)
+            rows = {i.spec.file_name: i.rows for i in infos if i.present}
+            if not force and _same_as_served(cur, found, infos):
+                reporter.log(f"release {found.number} is already loaded with these exact files; use --force to reload")
+                return Outcome(None, found.number, rows)
+            load_id = history.begin(cur, found.number, found.origin, force)
+            try:
+                _stage_and_publish(conn, cur, settings, infos, found, load_id, reporter)
+            except LoadError as exc:
+                history.finish(cur, load_id, "failed", str(exc))
+                raise
+            history.finish(cur, load_id, "loaded")
+        reporter.summary(
+            found.number, load_id, [(i.spec.file_name, i.spec.table, i.rows if i.present else None) for i in infos]
+        )
+        return Outcome(load_id, found.number, rows)

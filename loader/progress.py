@@ -1,0 +1,70 @@
+"""Progress: rich on a terminal, one plain line per event elsewhere, nothing with --quiet."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+
+class Reporter:
+    def __init__(self, quiet: bool = False, console: Console | None = None):
+        self.quiet = quiet
+        self.console = console or Console(stderr=True)
+        self.rich = not quiet and self.console.is_terminal
+        self._progress: Progress | None = None
+        self._task = None
+        self._started = time.perf_counter()
+
+    def log(self, message: str) -> None:
+        if self.quiet:
+            return
+        if self.rich:
+            self.console.log(message)
+        else:
+            print(f"loader: {message}", file=sys.stderr, flush=True)
+
+    def start_files(self, total: int) -> None:
+        if self.rich:
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task("staging", total=total)
+
+    def file_staged(self, file_name: str, rows: int, seconds: float) -> None:
+        if self._progress:
+            self._progress.update(self._task, advance=1, description=f"staged {file_name}")
+        elif not self.quiet:
+            self.log(f"staged {file_name}: {rows} rows in {seconds:.2f} s")
+
+    def end_files(self) -> None:
+        if self._progress:
+            self._progress.stop()
+            self._progress = None
+
+    def summary(self, release: str, load_id: int, counts: list[tuple[str, str, int | None]]) -> None:
+        """Per-file row counts on stdout; None means the release has no such file."""
+        if self.quiet:
+            return
+        elapsed = time.perf_counter() - self._started
+        title = f"O*NET {release} loaded (load {load_id}) in {elapsed:.1f} s"
+        if self.rich:
+            table = Table(title=title)
+            for name in ("file", "table", "rows"):
+                table.add_column(name, justify="right" if name == "rows" else "left")
+            for file_name, table_name, rows in counts:
+                table.add_row(file_name, table_name, "not in release" if rows is None else f"{rows:,}")
+            Console().print(table)
+            return
+        print(title)
+        for file_name, table_name, rows in counts:
+            print(f"{file_name}\t{table_name}\t{'not in release' if rows is None else rows}")

@@ -1,0 +1,86 @@
+"""Turn SOURCE (a folder, a .zip or a release number) into a folder of release files."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Settings
+from .download import download_release
+from .errors import LoadError
+
+RELEASE_NUMBER = re.compile(r"^\d{1,2}\.\d{1,2}$")
+RELEASE_NAME = re.compile(r"db_(\d{1,2})_(\d{1,2})_text")
+
+
+@dataclass(frozen=True)
+class Release:
+    number: str
+    folder: Path
+    origin: str
+
+
+def release_from_name(path: Path) -> str | None:
+    """'db_29_3_text' (folder or zip) -> '29.3'."""
+    match = RELEASE_NAME.search(path.name)
+    return f"{match.group(1)}.{match.group(2)}" if match else None
+
+
+def find_local_copy(settings: Settings) -> Path | None:
+    """The newest `db_X_Y_text` folder or zip in the documented local places."""
+    found = [
+        path
+        for folder in settings.local_dirs
+        if folder.is_dir()
+        for path in folder.iterdir()
+        if release_from_name(path) and (path.is_dir() or path.suffix == ".zip")
+    ]
+    if not found:
+        return None
+    return max(found, key=lambda p: tuple(int(x) for x in release_from_name(p).split(".")))
+
+
+def _release_folder(root: Path) -> Path:
+    """The folder that holds `Occupation Data.txt`: the root or one level below."""
+    for candidate in (root, *sorted(p for p in root.iterdir() if p.is_dir())):
+        if (candidate / "Occupation Data.txt").exists():
+            return candidate
+    return root
+
+
+@contextmanager
+def open_release(source: str | None, release: str | None, settings: Settings) -> Iterator[Release]:
+    """Yield the release's folder; a zip is extracted to a temporary folder for the duration."""
+    if source is None:
+        local = find_local_copy(settings)
+        source = str(local) if local else settings.newest_release
+    if RELEASE_NUMBER.match(source) and not Path(source).exists():
+        if release and release != source:
+            raise LoadError(f"SOURCE names release {source} but --release says {release}")
+        path, release = download_release(source, settings), source
+    else:
+        path = Path(source)
+        if not path.exists():
+            raise LoadError(f"SOURCE '{source}' is not a folder, a .zip or a release number such as 29.3")
+        release = release or release_from_name(path)
+        if not release:
+            raise LoadError(
+                f"cannot tell which O*NET release '{source}' holds: pass --release (e.g. --release 29.3) "
+                "or use O*NET's name for it (e.g. db_29_3_text)"
+            )
+    if not RELEASE_NUMBER.match(release):
+        raise LoadError(f"release '{release}' is not a release number such as 29.3")
+    if path.is_dir():
+        yield Release(release, _release_folder(path), str(path))
+        return
+    if not zipfile.is_zipfile(path):
+        raise LoadError(f"SOURCE '{source}' is neither a folder nor a valid .zip file")
+    with tempfile.TemporaryDirectory(prefix="onet-release-") as tmp:
+        with zipfile.ZipFile(path) as archive:
+            archive.extractall(tmp)
+        yield Release(release, _release_folder(Path(tmp)), str(path))

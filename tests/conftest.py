@@ -1,0 +1,72 @@
+"""Session fixtures: a private set of databases on the real server, dropped afterwards."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import pymysql
+import pytest
+
+from loader.config import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+RELEASE_DIR = Path(os.environ.get("ONET_TEST_RELEASE", REPO.parent / "shared" / "onet" / "db_29_3_text"))
+_counter = itertools.count(1)
+
+
+def server_connection(settings: Settings) -> pymysql.connections.Connection:
+    return pymysql.connect(
+        host=settings.host, port=settings.port, user=settings.user, password=settings.password, autocommit=True
+    )
+
+
+def drop_databases(settings: Settings) -> None:
+    """Drop `<db>` and every `<db>_*` database."""
+    with server_connection(settings) as conn, conn.cursor() as cur:
+        cur.execute("SHOW DATABASES")
+        for (name,) in cur.fetchall():
+            if name == settings.database or name.startswith(settings.database + "_"):
+                cur.execute(f"DROP DATABASE `{name}`")
+
+
+def make_settings(tmp_path: Path | None = None, **overrides: str) -> Settings:
+    env = {**os.environ, "MYSQL_DATABASE": f"onet_t{os.getpid()}x{next(_counter)}", **overrides}
+    if tmp_path is not None:
+        env.setdefault("ONET_CACHE_DIR", str(tmp_path / "cache"))
+        env.setdefault("ONET_LOCAL_DIRS", str(tmp_path / "nowhere"))
+    return Settings.from_env(env)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """Settings naming databases of this test alone."""
+    s = make_settings(tmp_path)
+    yield s
+    drop_databases(s)
+
+
+@pytest.fixture(scope="session")
+def release_dir() -> Path:
+    if not (RELEASE_DIR / "Occupation Data.txt").exists():
+        pytest.fail(f"the O*NET 29.3 text release is not at {RELEASE_DIR}; set ONET_TEST_RELEASE")
+    return RELEASE_DIR
+
+
+@pytest.fixture(scope="session")
+def loaded_settings(release_dir, tmp_path_factory):
+    """Settings whose landing database holds the full shared release, loaded once per session."""
+    from loader.pipeline import run
+
+    s = make_settings(tmp_path_factory.mktemp("loaded"))
+    run(str(release_dir), quiet=True, settings=s)
+    yield s
+    drop_databases(s)
+
+
+def query(settings: Settings, sql: str, args=None, database: str | None = None) -> list[tuple]:
+    with server_connection(settings) as conn, conn.cursor() as cur:
+        conn.select_db(database or settings.raw_database)
+        cur.execute(sql, args)
+        return list(cur.fetchall())
