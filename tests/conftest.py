@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 import os
 from pathlib import Path
 
@@ -70,3 +72,38 @@ def query(settings: Settings, sql: str, args=None, database: str | None = None) 
         conn.select_db(database or settings.raw_database)
         cur.execute(sql, args)
         return list(cur.fetchall())
+
+
+def run_dbt(settings: Settings, *args: str, out_dir: Path) -> subprocess.CompletedProcess:
+    """Run the real dbt CLI at the repository root against `settings`' databases."""
+    env = {
+        **os.environ,
+        "MYSQL_HOST": settings.host,
+        "MYSQL_PORT": str(settings.port),
+        "MYSQL_USER": settings.user,
+        "MYSQL_PASSWORD": settings.password,
+        "MYSQL_DATABASE": settings.database,
+        "DO_NOT_TRACK": "1",
+    }
+    command = [
+        str(Path(sys.executable).with_name("dbt")),
+        *args,
+        "--project-dir",
+        str(REPO),
+        "--profiles-dir",
+        str(REPO),
+        "--target-path",
+        str(out_dir / "target"),
+        "--log-path",
+        str(out_dir / "logs"),
+    ]
+    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def built_settings(loaded_settings, tmp_path_factory):
+    """`loaded_settings` after a successful `dbt build`: the marts are published in `<db>`."""
+    out = tmp_path_factory.mktemp("dbt")
+    result = run_dbt(loaded_settings, "build", out_dir=out)
+    assert result.returncode == 0, result.stdout[-5000:]
+    return loaded_settings
