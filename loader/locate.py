@@ -34,7 +34,7 @@ def _problem(sql_type: str, kind: str, nullable: bool, value: str) -> str | None
 def locate_bad_field(info: FileInfo) -> LoadError | None:
     """The first field that LOAD DATA would reject or change, as a LoadError; None if none is found."""
     spec = info.spec
-    text = info.path.read_text(encoding="utf-8")
+    text = info.path.read_bytes().decode("utf-8")  # keep CRLF: read_text would turn it into LF
     for number, line in enumerate(text.split(info.line_terminator)[1:], start=2):
         if not line:
             continue

@@ -15,7 +15,7 @@ from .inspect import FileInfo, inspect_file
 from .progress import Reporter
 from .source import Release, open_release
 from .specs import SPECS
-from .stage import stage_file
+from .stage import stage_file, staged_name
 from .validate import validate
 
 
@@ -49,7 +49,9 @@ def _stage_and_publish(
         reporter.start_files(len(infos))
         for info in infos:
             started = time.perf_counter()
-            staged[info.spec.table] = stage_file(conn, info, release.number, load_id)
+            # Named before it exists, so a failure half-way still drops it.
+            staged[info.spec.table] = staged_name(info.spec.table, load_id)
+            stage_file(conn, info, staged[info.spec.table], release.number, load_id)
             reporter.file_staged(info.spec.file_name, info.rows, time.perf_counter() - started)
         reporter.end_files()
         reporter.log("validating with great-expectations")
@@ -68,7 +70,7 @@ def _stage_and_publish(
         swap.swap_in(cur, staged, load_id)
     except BaseException:
         reporter.end_files()
-        swap.drop_staged(cur, {t: n for t, n in staged.items()})
+        swap.drop_staged(cur, staged)
         raise
 
 

@@ -65,13 +65,12 @@ def _warning_error(info: FileInfo, warnings: list[tuple]) -> LoadError:
     )
 
 
-def stage_file(conn: pymysql.connections.Connection, info: FileInfo, release: str, load_id: int) -> str:
-    """Create the file's new table and load it; returns the new table's name."""
-    name = staged_name(info.spec.table, load_id)
+def stage_file(conn: pymysql.connections.Connection, info: FileInfo, name: str, release: str, load_id: int) -> None:
+    """Create the new table `name` and load the file into it."""
     with conn.cursor() as cur:
         cur.execute(create_table_sql(info.spec, name))
         if not info.present:
-            return name
+            return
         cur.execute(load_data_sql(info, name), (str(info.path), release, load_id))
         cur.execute("SHOW WARNINGS")
         warnings = cur.fetchall()
@@ -81,4 +80,3 @@ def stage_file(conn: pymysql.connections.Connection, info: FileInfo, release: st
         (count,) = cur.fetchone()
     if count != info.rows:
         raise LoadError(f"{info.rows} data lines in the file but {count} rows staged", info.spec.file_name)
-    return name
