@@ -22,6 +22,7 @@ class Settings:
     download_url: str
     download_timeout: float
     newest_release: str
+    load_workers: int
 
     @property
     def raw_database(self) -> str:
@@ -42,4 +43,5 @@ class Settings:
             download_url=env.get("ONET_DOWNLOAD_URL", DOWNLOAD_URL),
             download_timeout=float(env.get("ONET_DOWNLOAD_TIMEOUT", "60")),
             newest_release=env.get("ONET_RELEASE", NEWEST_KNOWN_RELEASE),
+            load_workers=max(1, int(env.get("ONET_LOAD_WORKERS", "2"))),
         )

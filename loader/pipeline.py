@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import pymysql
@@ -15,7 +14,7 @@ from .inspect import FileInfo, inspect_file
 from .progress import Reporter
 from .source import Release, open_release
 from .specs import SPECS
-from .stage import stage_file, staged_name
+from .stage import stage_all, staged_name
 from .validate import validate
 
 
@@ -42,17 +41,13 @@ def _acquire_lock(cur, name: str) -> None:
 
 
 def _stage_and_publish(
-    conn, cur, settings: Settings, infos: list[FileInfo], release: Release, load_id: int, reporter: Reporter
+    cur, settings: Settings, infos: list[FileInfo], release: Release, load_id: int, reporter: Reporter
 ) -> None:
-    staged: dict[str, str] = {}
+    # Named before they exist, so a failure half-way still drops every one of them.
+    staged = {info.spec.table: staged_name(info.spec.table, load_id) for info in infos}
     try:
         reporter.start_files(len(infos))
-        for info in infos:
-            started = time.perf_counter()
-            # Named before it exists, so a failure half-way still drops it.
-            staged[info.spec.table] = staged_name(info.spec.table, load_id)
-            stage_file(conn, info, staged[info.spec.table], release.number, load_id)
-            reporter.file_staged(info.spec.file_name, info.rows, time.perf_counter() - started)
+        stage_all(settings, infos, staged, release.number, load_id, reporter.file_staged)
         reporter.end_files()
         reporter.log("validating with great-expectations")
         errors = validate(sqlalchemy_url(settings, settings.raw_database), [i.spec for i in infos if i.present], staged)
@@ -108,7 +103,7 @@ def run(
                 return Outcome(None, found.number, rows)
             load_id = history.begin(cur, found.number, found.origin, force)
             try:
-                _stage_and_publish(conn, cur, settings, infos, found, load_id, reporter)
+                _stage_and_publish(cur, settings, infos, found, load_id, reporter)
             except LoadError as exc:
                 history.finish(cur, load_id, "failed", str(exc))
                 raise

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from .inspect import FileInfo
 
 
 class Reporter:
@@ -18,6 +21,7 @@ class Reporter:
         self._progress: Progress | None = None
         self._task = None
         self._started = time.perf_counter()
+        self._lock = threading.Lock()
 
     def log(self, message: str) -> None:
         if self.quiet:
@@ -40,11 +44,13 @@ class Reporter:
             self._progress.start()
             self._task = self._progress.add_task("staging", total=total)
 
-    def file_staged(self, file_name: str, rows: int, seconds: float) -> None:
-        if self._progress:
-            self._progress.update(self._task, advance=1, description=f"staged {file_name}")
-        elif not self.quiet:
-            self.log(f"staged {file_name}: {rows} rows in {seconds:.2f} s")
+    def file_staged(self, info: FileInfo, seconds: float) -> None:
+        """Called from the staging threads, once per file."""
+        with self._lock:
+            if self._progress:
+                self._progress.update(self._task, advance=1, description=f"staged {info.spec.file_name}")
+            elif not self.quiet:
+                self.log(f"staged {info.spec.file_name}: {info.rows} rows in {seconds:.2f} s")
 
     def end_files(self) -> None:
         if self._progress:

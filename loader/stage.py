@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pymysql
 
+from .config import Settings
+from .db import connect
 from .errors import LoadError
 from .inspect import FileInfo
 from .locate import locate_bad_field
@@ -80,3 +85,42 @@ def stage_file(conn: pymysql.connections.Connection, info: FileInfo, name: str, 
         (count,) = cur.fetchone()
     if count != info.rows:
         raise LoadError(f"{info.rows} data lines in the file but {count} rows staged", info.spec.file_name)
+
+
+def stage_all(
+    settings: Settings,
+    infos: list[FileInfo],
+    names: dict[str, str],
+    release: str,
+    load_id: int,
+    on_staged: Callable[[FileInfo, float], None] = lambda info, seconds: None,
+) -> None:
+    """Stage every file over `settings.load_workers` connections, each taking an equal share of the bytes.
+
+    Every file is tried; the error reported is that of the first failing file in release order.
+    """
+    lanes: list[list[FileInfo]] = [[] for _ in range(settings.load_workers)]
+    lane_bytes = [0] * len(lanes)
+    for info in sorted(infos, key=lambda i: -i.size):
+        lane = lane_bytes.index(min(lane_bytes))
+        lanes[lane].append(info)
+        lane_bytes[lane] += info.size
+    errors: dict[str, BaseException] = {}
+
+    def run_lane(lane: list[FileInfo]) -> None:
+        # One connection per lane: a connection costs as much as staging a small file.
+        with connect(settings, settings.raw_database) as conn:
+            for info in lane:
+                started = time.perf_counter()
+                try:
+                    stage_file(conn, info, names[info.spec.table], release, load_id)
+                except (LoadError, pymysql.MySQLError) as exc:
+                    errors[info.spec.file_name] = exc
+                    continue
+                on_staged(info, time.perf_counter() - started)
+
+    with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
+        list(pool.map(run_lane, [lane for lane in lanes if lane]))
+    for info in infos:
+        if info.spec.file_name in errors:
+            raise errors[info.spec.file_name]
