@@ -16,7 +16,7 @@ from .inspect import FileInfo
 class Reporter:
     def __init__(self, quiet: bool = False, console: Console | None = None):
         self.quiet = quiet
-        self.console = console or Console(stderr=True)
+        self.console = console or Console(stderr=True, log_path=False)
         self.rich = not quiet and self.console.is_terminal
         self._progress: Progress | None = None
         self._task = None
