@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 
+import pymysql
+
 from .errors import LoadError
 
 
@@ -34,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
         run(args.source, release=args.release, force=args.force, quiet=args.quiet)
     except LoadError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except pymysql.MySQLError as exc:
+        print(f"error: the database refused the load: {exc.args[-1]}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted; the landing tables were not changed", file=sys.stderr)

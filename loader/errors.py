@@ -18,3 +18,16 @@ class LoadError(Exception):
             if part
         )
         super().__init__(f"{where}: {message}" if where else message)
+
+    @classmethod
+    def combine(cls, errors: list[LoadError]) -> LoadError:
+        """One error whose message lists every problem, located at the first."""
+        if len(errors) == 1:
+            return errors[0]
+        first = errors[0]
+        combined = cls("", first.file, first.line, first.column)
+        combined.args = ("\n".join(str(e) for e in errors),)
+        return combined
+
+    def __str__(self) -> str:
+        return self.args[0]

@@ -52,11 +52,7 @@ def _stage_and_publish(
         reporter.log("validating with great-expectations")
         errors = validate(sqlalchemy_url(settings, settings.raw_database), [i.spec for i in infos if i.present], staged)
         if errors:
-            raise (
-                LoadError("\n".join(str(e) for e in errors), errors[0].file, errors[0].line, errors[0].column)
-                if len(errors) > 1
-                else errors[0]
-            )
+            raise LoadError.combine(errors)
         checksums = {}
         for info in infos:
             swap.add_keys(cur, info.spec, staged[info.spec.table])
@@ -104,7 +100,7 @@ def run(
             load_id = history.begin(cur, found.number, found.origin, force)
             try:
                 _stage_and_publish(cur, settings, infos, found, load_id, reporter)
-            except LoadError as exc:
+            except Exception as exc:
                 history.finish(cur, load_id, "failed", str(exc))
                 raise
             history.finish(cur, load_id, "loaded")

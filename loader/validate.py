@@ -137,7 +137,6 @@ def validate(url: str, specs: list[FileSpec], staged: dict[str, str]) -> list[Lo
         outcome = definition.run(
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["_line"]}
         )
-        for result in outcome.results:
-            if not result.success:
-                errors.extend(_failures(by_id[result.expectation_config.id], result))
+        found = [e for r in outcome.results if not r.success for e in _failures(by_id[r.expectation_config.id], r)]
+        errors.extend(sorted(found, key=lambda e: e.line or 0))
     return errors

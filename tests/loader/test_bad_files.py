@@ -102,3 +102,15 @@ def test_bad_file_is_named_and_served_load_untouched(case, settings, tiny_releas
     statuses = query(settings, "SELECT status FROM load_history ORDER BY load_id")
     assert statuses[0] == ("loaded",)
     assert all(s == ("failed",) for s in statuses[1:])
+
+
+def test_every_problem_is_listed_first_line_first(settings, tiny_release):
+    _field(3, 0, b"99-9999.00")(tiny_release)
+    _field(6, 4, b"7.50")(tiny_release)
+    with pytest.raises(LoadError) as caught:
+        run(str(tiny_release), quiet=True, settings=settings)
+    assert (caught.value.line, caught.value.column) == (3, "O*NET-SOC Code")
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 2
+    assert any(line.startswith("Skills.txt, line 6, column 'Data Value'") for line in lines)
+    assert query(settings, "SELECT status FROM load_history") == [("failed",)]
