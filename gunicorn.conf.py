@@ -1,0 +1,19 @@
+"""gunicorn settings for the REST service: `gunicorn -c gunicorn.conf.py` (see `make serve`)."""
+
+import os
+
+wsgi_app = "service:create_app()"
+bind = f"{os.environ.get('SERVICE_HOST', '127.0.0.1')}:{os.environ.get('SERVICE_PORT', '8000')}"
+workers = int(os.environ.get("SERVICE_WORKERS", "2"))
+# Threads let a worker answer other requests while one waits on the database.
+worker_class = "gthread"
+threads = int(os.environ.get("SERVICE_THREADS", "4"))
+keepalive = 5
+# A request is a few indexed reads; one taking this long is stuck, not slow.
+timeout = 30
+graceful_timeout = 10
+# The application logs one line per request itself (service/requestlog.py).
+accesslog = None
+errorlog = "-"
+# No shared control socket in the home folder: several instances (tests, benchmarks) may run at once.
+control_socket_disable = True

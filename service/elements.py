@@ -1,0 +1,37 @@
+"""The elements (skills, knowledge areas, ...) of a domain."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from service.reference import require_domain
+from service.schemas import domain_field
+
+blp = Blueprint("elements", __name__, url_prefix="/api/v1/elements", description="Content model elements.")
+
+
+class ElementArgsSchema(Schema):
+    domain = domain_field(load_default="skills")
+
+
+class ElementSchema(Schema):
+    element_id = fields.String(required=True, metadata={"example": "2.A.1.a"})
+    name = fields.String(required=True, metadata={"example": "Reading Comprehension"})
+    description = fields.String(required=True, allow_none=True)
+    domain = fields.String(required=True, metadata={"example": "skills"})
+    category = fields.String(required=True, allow_none=True, metadata={"example": "Basic Skills"})
+
+
+@blp.route("")
+class Elements(MethodView):
+    @blp.arguments(ElementArgsSchema, location="query")
+    @blp.response(200, ElementSchema(many=True))
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    def get(self, args):
+        """The elements of a domain with their category and description."""
+        require_domain(current_app.extensions["onet_reference"].get(), args["domain"])
+        return current_app.extensions["onet_db"].elements(args["domain"])

@@ -1,0 +1,118 @@
+"""The one error shape: every error response, webargs' 422s included, is an `ErrorSchema`."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any, NoReturn
+
+import flask_smorest
+from flask import Flask, request
+from marshmallow import Schema, fields
+from werkzeug.exceptions import HTTPException
+
+from service.db import DatabaseUnavailable, MartsUnavailable
+
+log = logging.getLogger(__name__)
+
+# The code of an error raised without one of its own.
+DEFAULT_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    422: "invalid_parameter",
+    500: "internal_error",
+    503: "service_unavailable",
+}
+
+
+class ErrorSchema(Schema):
+    status = fields.Integer(required=True, metadata={"description": "The HTTP status code.", "example": 404})
+    code = fields.String(
+        required=True,
+        metadata={
+            "description": "A stable machine-readable code: invalid_parameter, unknown_occupation, no_ratings,"
+            " empty_domain, database_unavailable, marts_unavailable, not_found, method_not_allowed,"
+            " internal_error.",
+            "example": "unknown_occupation",
+        },
+    )
+    message = fields.String(required=True, metadata={"description": "What went wrong, for people."})
+    details = fields.Dict(
+        required=True,
+        metadata={
+            "description": "Facts about the error: for invalid_parameter, `parameters` maps each rejected"
+            " parameter to its `value` and `errors`; for others, e.g. the `parameter` and `value` concerned."
+        },
+    )
+
+
+def fail(status: int, code: str, message: str, **details: Any) -> NoReturn:
+    """Abort the request with the project's error shape."""
+    flask_smorest.abort(status, error_code=code, message=message, details=details)
+
+
+def _validation_details(messages: dict) -> tuple[str, dict]:
+    """Name each rejected parameter with the value it was sent with."""
+    parameters = {}
+    for location, fields_ in messages.items():
+        source = request.args if location == "query" else {}
+        for name, errors in fields_.items():
+            parameters[name] = {"location": location, "value": source.get(name), "errors": errors}
+    described = "; ".join(
+        f"{name}={p['value']!r}: {' '.join(map(str, p['errors']))}"
+        if p["value"] is not None
+        else f"{name}: {' '.join(map(str, p['errors']))}"
+        for name, p in parameters.items()
+    )
+    return f"Invalid parameter {described}", {"parameters": parameters}
+
+
+def error_body(status: int, code: str, message: str, details: dict | None = None) -> dict:
+    return {"status": status, "code": code, "message": message, "details": details or {}}
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api documenting and writing the project's error shape."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error: HTTPException):
+        status = error.code or 500
+        data = getattr(error, "data", None) or {}
+        headers = data.get("headers") or {}
+        if "messages" in data:  # webargs could not parse the request
+            message, details = _validation_details(data["messages"])
+        else:
+            message = data.get("message") or HTTPStatus(status).phrase
+            details = data.get("details") or {}
+            if status == 404 and not data:
+                details = {"path": request.path}
+                message = f"No resource at {request.path}"
+            elif status == 405 and not data:
+                allowed = sorted(error.valid_methods or ())
+                details = {"method": request.method, "allowed": allowed}
+                message = f"{request.method} is not allowed on {request.path}; allowed: {', '.join(allowed)}"
+        code = data.get("error_code") or DEFAULT_CODES.get(status, HTTPStatus(status).phrase.lower().replace(" ", "_"))
+        return error_body(status, code, message, details), status, headers
+
+
+def register(app: Flask) -> None:
+    """Errors that are not HTTP errors: the database's, and anything unforeseen."""
+
+    @app.errorhandler(DatabaseUnavailable)
+    def database_unavailable(exc: DatabaseUnavailable):
+        log.warning("database unavailable: %s", exc)
+        return error_body(503, "database_unavailable", "The database cannot be reached; try again shortly."), 503
+
+    @app.errorhandler(MartsUnavailable)
+    def marts_unavailable(exc: MartsUnavailable):
+        log.warning("marts unavailable: %s", exc)
+        return error_body(
+            503, "marts_unavailable", "The O*NET models are not published in the database yet; try again later."
+        ), 503
+
+    @app.errorhandler(Exception)
+    def internal_error(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_body(500, "internal_error", "The server met an unexpected error."), 500

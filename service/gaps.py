@@ -1,0 +1,109 @@
+"""Skill gaps between two occupations, read from the `skill_gap` and `skill_gap_by_level` marts."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from service.reference import require_domain, require_rated
+from service.schemas import Flag, OccupationRefSchema, Rating, domain_field, occupation_code
+
+blp = Blueprint("gaps", __name__, description="What a move from one occupation to another asks for.")
+
+
+class GapArgsSchema(Schema):
+    from_ = occupation_code("The occupation a person holds.", data_key="from", required=True)
+    to = occupation_code("The occupation a person wants.", required=True)
+    domain = domain_field(load_default="skills")
+    min_importance = fields.Float(
+        load_default=None,
+        validate=validate.Range(min=0, max=5),
+        metadata={"description": "Keep only elements at least this important to the target (IM, 1-5)."},
+    )
+    exclude_suppressed = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Leave out elements where O*NET recommends suppressing either rating."},
+    )
+
+
+class GapItemSchema(Schema):
+    element_id = fields.String(required=True, metadata={"example": "2.A.1.a"})
+    name = fields.String(required=True, metadata={"example": "Reading Comprehension"})
+    domain = fields.String(required=True, metadata={"example": "skills"})
+    from_level = Rating(required=True, metadata={"description": "Effective level in the source occupation."})
+    to_level = Rating(required=True, metadata={"description": "Effective level in the target occupation."})
+    difference = Rating(required=True, metadata={"description": "to_level - from_level."})
+    importance = Rating(required=True, metadata={"description": "Importance to the target (IM, 1-5)."})
+    suppressed = Flag(
+        required=True, metadata={"description": "O*NET recommends suppressing one of the two ratings."}
+    )
+    from_anchor = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The Level Scale Anchor nearest to from_level; null: the element has none."},
+    )
+    to_anchor = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The Level Scale Anchor nearest to to_level; null: the element has none."},
+    )
+
+
+class GapSchema(Schema):
+    from_ = fields.Nested(OccupationRefSchema, data_key="from", required=True)
+    to = fields.Nested(OccupationRefSchema, required=True)
+    domain = fields.String(required=True, metadata={"example": "skills"})
+    onet_release = fields.String(required=True, metadata={"example": "29.3"})
+    gaps = fields.List(fields.Nested(GapItemSchema), required=True)
+
+
+def _gap(model: str, args: dict) -> dict:
+    reference = current_app.extensions["onet_reference"].get()
+    domain = args["domain"]
+    require_domain(reference, domain)
+    source = require_rated(reference, "from", args["from_"], domain)
+    target = require_rated(reference, "to", args["to"], domain)
+    gaps = current_app.extensions["onet_db"].gaps(
+        model, args["from_"], args["to"], domain, args["min_importance"], args["exclude_suppressed"]
+    )
+    return {
+        "from_": source,
+        "to": target,
+        "domain": domain,
+        "onet_release": reference.release["onet_release"],
+        "gaps": gaps,
+    }
+
+
+class SkillGap(MethodView):
+    @blp.arguments(GapArgsSchema, location="query")
+    @blp.response(200, GapSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    def get(self, args):
+        """The elements the target occupation needs that the source lacks (the `skill_gap` model).
+
+        Largest difference first, then most important. An empty gap is an empty list.
+        """
+        return _gap("skill_gap", args)
+
+
+class SkillGapByLevel(MethodView):
+    @blp.arguments(GapArgsSchema, location="query")
+    @blp.response(200, GapSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    def get(self, args):
+        """The elements whose level in the target exceeds the source's (the `skill_gap_by_level` model).
+
+        Ordered by difference, then importance, both descending.
+        """
+        return _gap("skill_gap_by_level", args)
+
+
+blp.route("/api/v1/skill-gap", endpoint="skill_gap")(SkillGap)
+# The original API's path, kept for its clients.
+blp.route("/skill-gap", endpoint="skill_gap_original")(SkillGap)
+blp.route("/api/v1/skill-gap-by-lvl", endpoint="skill_gap_by_level")(SkillGapByLevel)

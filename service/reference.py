@@ -1,0 +1,87 @@
+"""The small marts every request checks against (release, domains, occupation index), kept in
+memory and reloaded when another build is published."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from service.db import Database, MartsUnavailable, Row
+from service.errors import fail
+
+
+@dataclass(frozen=True)
+class Reference:
+    release: Row
+    domains: dict[str, Row]
+    occupations: dict[str, Row]
+
+
+class ReferenceCache:
+    """Re-reads `release_info` at most every `check_seconds`; reloads the rest when it changed."""
+
+    def __init__(self, db: Database, check_seconds: float):
+        self._db = db
+        self._check_seconds = check_seconds
+        self._lock = threading.Lock()
+        self._reference: Reference | None = None
+        self._version: tuple[Any, ...] | None = None
+        self._checked_at = float("-inf")
+
+    def get(self) -> Reference:
+        reference = self._reference
+        if reference is None or time.monotonic() - self._checked_at >= self._check_seconds:
+            with self._lock:
+                reference = self._reference
+                if reference is None or time.monotonic() - self._checked_at >= self._check_seconds:
+                    reference = self._refresh()
+        return reference
+
+    def _refresh(self) -> Reference:
+        release = self._db.release_info()
+        if release is None:
+            raise MartsUnavailable("release_info is empty")
+        version = (release["onet_release"], release["load_id"], release["built_at"])
+        if version != self._version:
+            self._reference = Reference(
+                release=release,
+                domains={row["domain"]: row for row in self._db.domains()},
+                occupations={row["onetsoc_code"]: row for row in self._db.occupation_index()},
+            )
+            self._version = version
+        self._checked_at = time.monotonic()
+        return self._reference
+
+
+def require_domain(reference: Reference, domain: str) -> None:
+    """404 for a domain whose ratings the release does not ship."""
+    row = reference.domains.get(domain)
+    if row is None or row["rated_occupation_count"] == 0:
+        release = reference.release["onet_release"]
+        fail(
+            404,
+            "empty_domain",
+            f"O*NET {release} has no {domain} ratings: the release does not ship that domain.",
+            parameter="domain",
+            value=domain,
+            release=release,
+        )
+
+
+def require_rated(reference: Reference, parameter: str, code: str, domain: str) -> dict:
+    """The occupation, or 404 when it does not exist or has no ratings in the domain."""
+    occupation = reference.occupations.get(code)
+    if occupation is None:
+        fail(404, "unknown_occupation", f"No occupation has the code {code}.", parameter=parameter, value=code)
+    if not occupation[f"has_{domain}"]:
+        fail(
+            404,
+            "no_ratings",
+            f"{code} ({occupation['title']}) has no {domain} ratings in O*NET {reference.release['onet_release']}.",
+            parameter=parameter,
+            value=code,
+            domain=domain,
+        )
+    return occupation
