@@ -2,10 +2,12 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+# Lint tools for the deployment files live apart: their pins clash with dbt-core 1.7's.
+TOOLS := $(VENV)/tools/bin
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: run load test lint bench clean requirements
+.PHONY: run load test lint lint-deploy bench clean requirements
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,12 +15,17 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
+$(TOOLS)/.installed: requirements-tools.txt
+	test -x $(TOOLS)/python || $(PYTHON) -m venv $(VENV)/tools
+	$(TOOLS)/pip install --quiet --disable-pip-version-check -r requirements-tools.txt
+	touch $@
+
 run: $(BIN)/.installed load
 
 load: $(BIN)/.installed
 	$(BIN)/python -m loader load $(ONET_SOURCE)
 
-test: $(BIN)/.installed lint
+test: $(BIN)/.installed lint lint-deploy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed
@@ -26,12 +33,17 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/lint_sql.py
 
+lint-deploy: $(TOOLS)/.installed
+	$(TOOLS)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+	$(TOOLS)/hadolint Dockerfile
+
 bench: $(BIN)/.installed
 	@set -e; for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
 requirements: $(BIN)/.installed
 	$(BIN)/pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --strip-extras --no-header --output-file requirements.txt requirements.in
+	$(BIN)/pip-compile --quiet --strip-extras --no-header --output-file requirements-tools.txt requirements-tools.in
 
 clean:
 	rm -rf $(VENV) target logs .pytest_cache .ruff_cache bench/out tests/out
