@@ -1,0 +1,28 @@
+{#- Importance (IM) and level (LV) of one occupation and element side by side. -#}
+with
+
+ratings as (
+    select * from {{ ref('int_ratings_unioned') }}
+),
+
+pivoted as (
+    select
+        domain,
+        onetsoc_code,
+        element_id,
+        max(case when scale_id = 'IM' then data_value end) as importance,
+        max(case when scale_id = 'IM' then n end) as importance_n,
+        max(case when scale_id = 'IM' then standard_error end) as importance_se,
+        max(case when scale_id = 'LV' then data_value end) as level,
+        max(case when scale_id = 'LV' then n end) as level_n,
+        max(case when scale_id = 'LV' then standard_error end) as level_se,
+        max(case when scale_id = 'LV' then not_relevant end) as not_relevant,
+        max(recommend_suppress) as recommend_suppress
+    from ratings
+    group by
+        domain,
+        onetsoc_code,
+        element_id
+)
+
+select * from pivoted
