@@ -74,8 +74,8 @@ def query(settings: Settings, sql: str, args=None, database: str | None = None) 
         return list(cur.fetchall())
 
 
-def run_dbt(settings: Settings, *args: str, out_dir: Path) -> subprocess.CompletedProcess:
-    """Run the real dbt CLI at the repository root against `settings`' databases."""
+def run_dbt(settings: Settings, *args: str, out_dir: Path, project_dir: Path = REPO) -> subprocess.CompletedProcess:
+    """Run the real dbt CLI in `project_dir` (the repository root) against `settings`' databases."""
     env = {
         **os.environ,
         "MYSQL_HOST": settings.host,
@@ -89,21 +89,27 @@ def run_dbt(settings: Settings, *args: str, out_dir: Path) -> subprocess.Complet
         str(Path(sys.executable).with_name("dbt")),
         *args,
         "--project-dir",
-        str(REPO),
+        str(project_dir),
         "--profiles-dir",
-        str(REPO),
+        str(project_dir),
         "--target-path",
         str(out_dir / "target"),
         "--log-path",
         str(out_dir / "logs"),
     ]
-    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture(scope="session")
-def built_settings(loaded_settings, tmp_path_factory):
-    """`loaded_settings` after a successful `dbt build`: the marts are published in `<db>`."""
+def dbt_build(loaded_settings, tmp_path_factory) -> Path:
+    """The session's `dbt build` over `loaded_settings`; returns its output folder (`target/`, `logs/`)."""
     out = tmp_path_factory.mktemp("dbt")
     result = run_dbt(loaded_settings, "build", out_dir=out)
     assert result.returncode == 0, result.stdout[-5000:]
+    return out
+
+
+@pytest.fixture(scope="session")
+def built_settings(loaded_settings, dbt_build):
+    """`loaded_settings` after a successful `dbt build`: the marts are published in `<db>`."""
     return loaded_settings
