@@ -90,8 +90,10 @@ class Database:
     def _fetch(self, sql: str, args: tuple = ()) -> list[Row]:
         try:
             conn = self.engine.raw_connection()
-        except sqlalchemy.exc.DBAPIError as exc:
+        except sqlalchemy.exc.DBAPIError as exc:  # the pre-ping's reconnect failed
             raise _translate(exc.orig) from None
+        except pymysql.err.Error as exc:  # a first connection failed
+            raise _translate(exc) from None
         except sqlalchemy.exc.TimeoutError:
             raise DatabaseUnavailable("no pooled connection became free in time") from None
         try:

@@ -36,9 +36,7 @@ class GapItemSchema(Schema):
     to_level = Rating(required=True, metadata={"description": "Effective level in the target occupation."})
     difference = Rating(required=True, metadata={"description": "to_level - from_level."})
     importance = Rating(required=True, metadata={"description": "Importance to the target (IM, 1-5)."})
-    suppressed = Flag(
-        required=True, metadata={"description": "O*NET recommends suppressing one of the two ratings."}
-    )
+    suppressed = Flag(required=True, metadata={"description": "O*NET recommends suppressing one of the two ratings."})
     from_anchor = fields.String(
         required=True,
         allow_none=True,

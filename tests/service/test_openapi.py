@@ -1,0 +1,99 @@
+"""The OpenAPI document, the offline API pages, and the response checker the other tests rely on."""
+
+from __future__ import annotations
+
+import re
+
+import jsonschema
+import pytest
+from openapi_spec_validator import validate
+
+OPERATIONS = {
+    "/health": "get",
+    "/health/ready": "get",
+    "/api/v1/meta": "get",
+    "/api/v1/domains": "get",
+    "/api/v1/occupations": "get",
+    "/api/v1/occupations/{code}": "get",
+    "/api/v1/elements": "get",
+    "/skill-gap": "get",
+    "/api/v1/skill-gap": "get",
+    "/api/v1/skill-gap-by-lvl": "get",
+}
+
+
+def test_document_is_valid_openapi_3(spec):
+    validate(spec)
+    assert spec["openapi"].startswith("3.")
+    assert spec["info"]["title"]
+    assert "CC BY 4.0" in spec["info"]["description"]
+
+
+def test_document_covers_every_route(spec, app):
+    documented = {path: set(item) - {"parameters"} for path, item in spec["paths"].items()}
+    assert documented == {path: {method} for path, method in OPERATIONS.items()}
+    routed = {r.rule.replace("<", "{").replace(">", "}") for r in app.url_map.iter_rules()}
+    assert set(OPERATIONS) <= routed
+
+
+def test_every_error_response_is_the_error_shape(spec):
+    error = spec["components"]["schemas"]["Error"]
+    assert set(error["required"]) == {"status", "code", "message", "details"}
+    for path, method in OPERATIONS.items():
+        for status, response in spec["paths"][path][method]["responses"].items():
+            if status == "default" or int(status) >= 400:
+                name = response["$ref"].rsplit("/", 1)[1]
+                schema = spec["components"]["responses"][name]["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/Error"}, (path, status)
+
+
+def test_gap_parameters_are_documented(spec):
+    parameters = {p["name"]: p for p in spec["paths"]["/api/v1/skill-gap"]["get"]["parameters"]}
+    assert set(parameters) == {"from", "to", "domain", "min_importance", "exclude_suppressed"}
+    assert parameters["from"]["required"] and parameters["from"]["schema"]["pattern"]
+    assert parameters["domain"]["schema"]["enum"] == ["skills", "knowledge", "abilities", "work_activities"]
+
+
+def test_levels_are_documented_as_numbers(spec):
+    item = spec["components"]["schemas"]["GapItem"]["properties"]
+    for field in ("from_level", "to_level", "difference", "importance"):
+        assert item[field]["type"] == "number"
+    assert item["suppressed"]["type"] == "boolean"
+
+
+def test_checker_rejects_what_the_document_does_not_allow(checker, client):
+    good = client.get("/api/v1/skill-gap", query_string={"from": "15-1251.00", "to": "11-1011.00"}).get_json()
+    checker.check("/api/v1/skill-gap", "get", 200, good)
+    item = good["gaps"][0]
+    for bad_item in (
+        {**item, "to_level": str(item["to_level"])},
+        {k: v for k, v in item.items() if k != "to_anchor"},
+        {**item, "undocumented": 1},
+        {**item, "suppressed": 0},
+    ):
+        with pytest.raises(jsonschema.ValidationError):
+            checker.check("/api/v1/skill-gap", "get", 200, {**good, "gaps": [bad_item]})
+    with pytest.raises(jsonschema.ValidationError):
+        checker.check("/api/v1/skill-gap", "get", 404, {"code": "no_ratings", "message": "x"})
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_api_pages_load_only_local_assets(client, page):
+    response = client.get(page)
+    assert response.status_code == 200
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    html = response.get_data(as_text=True)
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources
+    for source in sources:
+        assert source.startswith("/"), source
+        asset = client.get(source)
+        assert asset.status_code == 200, source
+        assert len(asset.get_data()) > 1000
+    assert "https://" not in html and "http://" not in html
+    assert "/openapi.json" in html
+
+
+def test_missing_asset_is_404(client):
+    assert client.get("/docs/assets/swagger-ui/nothing.js").status_code == 404
+    assert client.get("/docs/assets/swagger-ui/../../package.json").status_code == 404
