@@ -1,4 +1,4 @@
-# `make run` loads O*NET and builds the models; `make test` runs every check CI runs.
+# `make run` loads O*NET, builds the models and serves the API; `make test` runs every check CI runs.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +7,7 @@ TOOLS := $(VENV)/tools/bin
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: run load test lint lint-deploy bench clean requirements
+.PHONY: run load serve assets test lint lint-deploy bench clean requirements
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,12 +20,23 @@ $(TOOLS)/.installed: requirements-tools.txt
 	$(TOOLS)/pip install --quiet --disable-pip-version-check -r requirements-tools.txt
 	touch $@
 
+# The Swagger UI and ReDoc bundles the service serves at /docs and /redoc (npm packages).
+node_modules/.installed: package.json package-lock.json
+	npm ci
+	touch $@
+
+assets: node_modules/.installed
+
 run: $(BIN)/.installed load
+	$(MAKE) serve
+
+serve: $(BIN)/.installed node_modules/.installed
+	$(BIN)/gunicorn -c gunicorn.conf.py
 
 load: $(BIN)/.installed
 	$(BIN)/python -m loader load $(ONET_SOURCE)
 
-test: $(BIN)/.installed lint lint-deploy
+test: $(BIN)/.installed node_modules/.installed lint lint-deploy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed
@@ -46,4 +57,4 @@ requirements: $(BIN)/.installed
 	$(BIN)/pip-compile --quiet --strip-extras --no-header --output-file requirements-tools.txt requirements-tools.in
 
 clean:
-	rm -rf $(VENV) target logs .pytest_cache .ruff_cache bench/out tests/out
+	rm -rf $(VENV) node_modules target logs .pytest_cache .ruff_cache bench/out tests/out
