@@ -20,6 +20,7 @@ MARTS = (
     "skill_gap",
     "skill_gap_by_level",
     "release_info",
+    "related_occupations",
 )
 GAP_MODELS = ("skill_gap", "skill_gap_by_level")
 DOMAINS = ("skills", "knowledge", "abilities", "work_activities")
@@ -210,3 +211,30 @@ class Database:
         if exclude_suppressed:
             sql += " and suppressed = 0"
         return self._fetch(sql + " order by difference desc, importance desc, element_id", tuple(args))
+
+    def ranking_occupations(self) -> list[Row]:
+        """Every occupation with what the transition ranking and its filters read."""
+        return self._fetch(
+            "select onetsoc_code, title, description, major_group_code, major_group_name, job_zone"
+            " from dim_occupations order by onetsoc_code"
+        )
+
+    def ranking_ratings(self) -> list[Row]:
+        """Importance and effective level of every skills and knowledge rating."""
+        return self._fetch(
+            "select r.onetsoc_code, r.domain, r.element_id, e.name, r.importance, r.effective_level"
+            " from fct_occupation_ratings r"
+            " join dim_elements e on e.element_id = r.element_id and e.domain = r.domain"
+            " where r.domain in ('skills', 'knowledge')"
+        )
+
+    def alternate_titles(self) -> list[Row]:
+        return self._fetch("select onetsoc_code, alternate_title from dim_alternate_titles")
+
+    def related_occupations(self, code: str) -> list[Row]:
+        """O*NET's own Related Occupations of one occupation, most related first."""
+        return self._fetch(
+            "select related_onetsoc_code, relatedness_tier, related_index from related_occupations"
+            " where onetsoc_code = %s order by related_index",
+            (code,),
+        )
