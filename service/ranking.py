@@ -90,6 +90,7 @@ class Profiles:
         """`occupations`: dim_occupations rows; `ratings`: fct_occupation_ratings rows of the ranked
         domains (with `name`); `alternate_titles`: dim_alternate_titles rows."""
         self.occupations = {row["onetsoc_code"]: row for row in occupations}
+        self.major_groups = sorted({row["major_group_code"] for row in occupations})
         ratings = list(ratings)
         self.codes = sorted({row["onetsoc_code"] for row in ratings})
         self.index = {code: i for i, code in enumerate(self.codes)}

@@ -1,0 +1,291 @@
+"""Ranked transitions: the occupations closest to one, with what each move asks for."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from service.db import Database, DatabaseUnavailable, MartsUnavailable
+from service.errors import fail
+from service.ranking import Profiles
+from service.reference import Reference, ReferenceCache
+from service.schemas import CODE_PATTERN, Rating
+
+log = logging.getLogger(__name__)
+
+blp = Blueprint(
+    "transitions",
+    __name__,
+    url_prefix="/api/v1/occupations",
+    description="Where a person can go from an occupation, and what each move asks for.",
+)
+
+MAX_LIMIT = 50
+
+
+class ProfilesCache:
+    """The ranking's matrices, built from the marts at start and again when another release or
+    build is published (the reference cache notices that from `release_info`)."""
+
+    def __init__(self, db: Database, reference: ReferenceCache):
+        self._db = db
+        self._reference = reference
+        self._lock = threading.Lock()
+        self._profiles: Profiles | None = None
+        self._version: tuple | None = None
+
+    def get(self) -> tuple[Reference, Profiles]:
+        reference = self._reference.get()
+        release = reference.release
+        version = (release["onet_release"], release["load_id"], release["built_at"])
+        if self._version != version:
+            with self._lock:
+                if self._version != version:
+                    db = self._db
+                    self._profiles = Profiles(db.ranking_occupations(), db.ranking_ratings(), db.alternate_titles())
+                    self._version = version
+                    log.info("transition ranking built for O*NET %s", release["onet_release"])
+        return reference, self._profiles
+
+    def warm(self) -> None:
+        """Build in the background so the first request does not wait; a failure here is retried
+        by the first request."""
+
+        def build():
+            try:
+                self.get()
+            except (DatabaseUnavailable, MartsUnavailable) as exc:
+                log.warning("transition ranking not built at start: %s", exc)
+
+        threading.Thread(target=build, name="transitions-warm", daemon=True).start()
+
+
+@blp.record_once
+def _start(state) -> None:
+    app = state.app
+    cache = ProfilesCache(app.extensions["onet_db"], app.extensions["onet_reference"])
+    app.extensions["onet_profiles"] = cache
+    cache.warm()
+
+
+class TransitionArgsSchema(Schema):
+    limit = fields.Integer(
+        load_default=10,
+        validate=validate.Range(min=1, max=MAX_LIMIT),
+        metadata={"description": f"How many transitions, 1-{MAX_LIMIT}."},
+    )
+    min_job_zone = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1, max=5),
+        metadata={"description": "Keep occupations of this job zone or above (1-5)."},
+    )
+    max_job_zone = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1, max=5),
+        metadata={"description": "Keep occupations of this job zone or below (1-5)."},
+    )
+    major_group = fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^\d{2}$", error="Not a SOC major group like 15."),
+        metadata={
+            "description": "Keep occupations of this SOC major group (the code's first two digits).",
+            "example": "15",
+        },
+    )
+
+    @validates_schema
+    def _job_zones_in_order(self, data, **kwargs):
+        low, high = data.get("min_job_zone"), data.get("max_job_zone")
+        if low is not None and high is not None and low > high:
+            raise ValidationError(f"Below min_job_zone ({low}).", field_name="max_job_zone")
+
+
+class GapBriefSchema(Schema):
+    element_id = fields.String(required=True, metadata={"example": "2.C.3.a"})
+    name = fields.String(required=True, metadata={"example": "Computers and Electronics"})
+    domain = fields.String(required=True, metadata={"example": "knowledge"})
+    difference = Rating(required=True, metadata={"description": "Target level - source level (> 0)."})
+    importance = Rating(required=True, metadata={"description": "Importance to the target (IM, 1-5)."})
+
+
+class TransitionSchema(Schema):
+    code = fields.String(required=True, attribute="onetsoc_code", metadata={"example": "15-1253.00"})
+    title = fields.String(required=True, metadata={"example": "Software Quality Assurance Analysts and Testers"})
+    major_group_code = fields.String(required=True, metadata={"example": "15"})
+    job_zone = fields.Integer(required=True, allow_none=True, metadata={"description": "1-5; null when unknown."})
+    similarity = fields.Float(
+        required=True,
+        allow_none=True,
+        validate=validate.Range(min=0, max=1),
+        metadata={"description": "0-1, higher is closer (see the operation's description); null in O*NET's list."},
+    )
+    gap_score = Rating(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Sum over skills and knowledge of the target's importance (IM) times the level the"
+            " target needs above the source's; null in O*NET's list."
+        },
+    )
+    gap_count = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Skills and knowledge areas whose level the target needs higher; null in O*NET's list."
+        },
+    )
+    top_gaps = fields.List(
+        fields.Nested(GapBriefSchema),
+        required=True,
+        allow_none=True,
+        metadata={"description": "The three largest gaps, largest first; null in O*NET's list."},
+    )
+    relatedness_tier = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "O*NET's tier (Primary-Short, Primary-Long, Supplemental) in O*NET's list; else null."
+        },
+    )
+
+
+class SourceSchema(Schema):
+    code = fields.String(required=True, attribute="onetsoc_code", metadata={"example": "15-1251.00"})
+    title = fields.String(required=True, metadata={"example": "Computer Programmers"})
+    major_group_code = fields.String(required=True, metadata={"example": "15"})
+    job_zone = fields.Integer(required=True, allow_none=True)
+
+
+class TransitionsSchema(Schema):
+    from_ = fields.Nested(SourceSchema, data_key="from", required=True)
+    onet_release = fields.String(required=True, metadata={"example": "29.3"})
+    basis = fields.String(
+        required=True,
+        validate=validate.OneOf(["similarity", "onet_related_occupations"]),
+        metadata={
+            "description": "`similarity`: ranked and scored by the service; `onet_related_occupations`: the"
+            " occupation has no ratings, so this is O*NET's own list, in O*NET's order, without scores."
+        },
+    )
+    note = fields.String(required=True, metadata={"description": "How the list was made, for people."})
+    transitions = fields.List(fields.Nested(TransitionSchema), required=True)
+
+
+def _bad_code(code: str) -> None:
+    fail(
+        422,
+        "invalid_parameter",
+        f"Invalid parameter code={code!r}: not an O*NET-SOC code like 15-1252.00.",
+        parameters={"code": {"location": "path", "value": code, "errors": ["Not an O*NET-SOC code."]}},
+    )
+
+
+def _unknown_major_group(group: str, known: list[str]) -> None:
+    fail(
+        422,
+        "invalid_parameter",
+        f"Invalid parameter major_group={group!r}: no occupation is in SOC major group {group}.",
+        parameters={
+            "major_group": {
+                "location": "query",
+                "value": group,
+                "errors": [f"Not a major group of this release; known: {', '.join(known)}."],
+            }
+        },
+    )
+
+
+def _onet_list(profiles: Profiles, related: list[dict], args: dict) -> list[dict]:
+    """O*NET's related occupations with the same filters as the ranking."""
+    found = []
+    for row in related:
+        occupation = profiles.occupations.get(row["related_onetsoc_code"])
+        if occupation is None:
+            continue
+        zone = occupation["job_zone"]
+        if args["min_job_zone"] is not None and (zone is None or zone < args["min_job_zone"]):
+            continue
+        if args["max_job_zone"] is not None and (zone is None or zone > args["max_job_zone"]):
+            continue
+        if args["major_group"] is not None and occupation["major_group_code"] != args["major_group"]:
+            continue
+        found.append(
+            {
+                **occupation,
+                "similarity": None,
+                "gap_score": None,
+                "gap_count": None,
+                "top_gaps": None,
+                "relatedness_tier": row["relatedness_tier"],
+            }
+        )
+    return found[: args["limit"]]
+
+
+@blp.route("/<code>/transitions")
+class Transitions(MethodView):
+    @blp.arguments(TransitionArgsSchema, location="query")
+    @blp.response(200, TransitionsSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    def get(self, args, code):
+        """The occupations closest to this one, ranked, with the gap each move leaves.
+
+        **Similarity** (0-1) of two occupations with skills and knowledge ratings is
+        0.35 x cosine of their skills importance (IM) vectors
+        \\+ 0.50 x cosine of their knowledge importance vectors
+        \\+ 0.10 x cosine of the TF-IDF vectors of their titles with every alternate title
+        \\+ 0.05 x cosine of the TF-IDF vectors of their titles with their descriptions.
+        Ties are broken by code. The weights were chosen on half of the occupations and judged on the
+        other half against O*NET's own Related Occupations, which the ranking never reads
+        (docs/transitions.md has the figures).
+
+        **Gap score**: the sum, over skills and knowledge, of the target's importance times the level
+        the target needs above the source's (effective levels, as in the gap endpoints).
+
+        An occupation without ratings has nothing to rank from: when O*NET lists related occupations
+        for it, those are returned (`basis` `onet_related_occupations`, no scores); otherwise 404
+        `no_ratings`. Filters apply to both lists.
+        """
+        if not re.fullmatch(CODE_PATTERN, code):
+            _bad_code(code)
+        reference, profiles = current_app.extensions["onet_profiles"].get()
+        occupation = profiles.occupations.get(code)
+        if occupation is None:
+            fail(404, "unknown_occupation", f"No occupation has the code {code}.", parameter="code", value=code)
+        if args["major_group"] is not None and args["major_group"] not in profiles.major_groups:
+            _unknown_major_group(args["major_group"], profiles.major_groups)
+        release = reference.release["onet_release"]
+        answer = {"from_": occupation, "onet_release": release}
+        if profiles.rated(code):
+            filters = {name: args[name] for name in ("limit", "min_job_zone", "max_job_zone", "major_group")}
+            transitions = [{**row, "relatedness_tier": None} for row in profiles.transitions(code, **filters)]
+            return {
+                **answer,
+                "basis": "similarity",
+                "note": "Ranked by similarity of skills and knowledge importance, titles and descriptions.",
+                "transitions": transitions,
+            }
+        related = current_app.extensions["onet_db"].related_occupations(code)
+        if not related:
+            fail(
+                404,
+                "no_ratings",
+                f"{code} ({occupation['title']}) has no skills or knowledge ratings in O*NET {release} and O*NET"
+                " lists no related occupations for it: there is nothing to rank from.",
+                parameter="code",
+                value=code,
+            )
+        return {
+            **answer,
+            "basis": "onet_related_occupations",
+            "note": f"{code} has no skills or knowledge ratings in O*NET {release}, so nothing can be ranked or"
+            " scored: these are O*NET's own Related Occupations for it, in O*NET's order.",
+            "transitions": _onet_list(profiles, related, args),
+        }
