@@ -7,7 +7,7 @@ import sys
 
 from flask import Flask
 
-from service import assets, elements, errors, gaps, health, meta, occupations, requestlog
+from service import assets, elements, errors, gaps, health, meta, occupations, requestlog, transitions
 from service.config import ServiceConfig
 from service.db import Database
 from service.reference import ReferenceCache
@@ -54,7 +54,7 @@ def create_app(config: ServiceConfig | None = None) -> Flask:
     app.extensions["onet_reference"] = ReferenceCache(db, config.release_check_seconds)
 
     api = errors.Api(app)
-    for module in (health, meta, occupations, elements, gaps):
+    for module in (health, meta, occupations, elements, gaps, transitions):
         api.register_blueprint(module.blp)
     app.register_blueprint(assets.blueprint(config.assets_dir))
     assets.check(app, config.assets_dir)
