@@ -4,10 +4,42 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+
+# The Gemini model asked when GEMINI_MODEL is unset: a current Flash model.
+DEFAULT_GEMINI_MODEL = "gemini-3.8-flash"
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """The Gemini client and the guards of the LLM endpoint (docs/llm.md). Secrets stay out of repr."""
+
+    api_key: str = field(default="", repr=False)
+    model: str = DEFAULT_GEMINI_MODEL
+    base_url: str = ""
+    timeout_seconds: float = 25.0
+    max_attempts: int = 3
+    max_concurrent: int = 2
+    rate_limit: str = "10 per minute"
+    rate_limit_storage_uri: str = field(default="memory://", repr=False)
+    service_api_keys: tuple[str, ...] = field(default=(), repr=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> LLMConfig:
+        return cls(
+            api_key=env.get("GEMINI_API_KEY", "").strip(),
+            model=env.get("GEMINI_MODEL", "").strip() or cls.model,
+            base_url=env.get("GEMINI_BASE_URL", "").strip(),
+            timeout_seconds=float(env.get("GEMINI_TIMEOUT_SECONDS", cls.timeout_seconds)),
+            max_attempts=int(env.get("GEMINI_MAX_ATTEMPTS", cls.max_attempts)),
+            max_concurrent=int(env.get("LLM_MAX_CONCURRENT", cls.max_concurrent)),
+            rate_limit=env.get("LLM_RATE_LIMIT", "").strip() or cls.rate_limit,
+            rate_limit_storage_uri=env.get("RATELIMIT_STORAGE_URI", "").strip() or cls.rate_limit_storage_uri,
+            service_api_keys=tuple(k.strip() for k in env.get("SERVICE_API_KEYS", "").split(",") if k.strip()),
+        )
 
 
 @dataclass(frozen=True)
@@ -22,6 +54,7 @@ class ServiceConfig:
     pool_size: int = 4
     release_check_seconds: float = 5.0
     assets_dir: Path = REPO / "node_modules"
+    llm: LLMConfig = field(default_factory=LLMConfig)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServiceConfig:
@@ -37,4 +70,5 @@ class ServiceConfig:
             pool_size=int(env.get("SERVICE_POOL_SIZE", cls.pool_size)),
             release_check_seconds=float(env.get("SERVICE_RELEASE_CHECK_SECONDS", cls.release_check_seconds)),
             assets_dir=Path(env.get("SERVICE_ASSETS_DIR", cls.assets_dir)),
+            llm=LLMConfig.from_env(env),
         )
