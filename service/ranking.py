@@ -22,6 +22,7 @@ import numpy as np
 WEIGHTS = {"skills": 0.35, "knowledge": 0.50, "titles": 0.10, "description": 0.05}
 RANKED_DOMAINS = ("skills", "knowledge")
 TOP_GAPS = 3
+SCORE_PLACES = 4
 
 _WORD = re.compile(r"[a-z]+")
 # Words too common in titles and descriptions to tell occupations apart.
@@ -116,7 +117,8 @@ class Profiles:
             "titles": [f"{o['title']} {' '.join(titles[o['onetsoc_code']])}" for o in rated],
             "description": [f"{o['title']} {o['description'] or ''}" for o in rated],
         }
-        self.similarity = combine(self.similarity_parts(), WEIGHTS)
+        # Ranked on the score as served, so equal scores are visibly ordered by code.
+        self.similarity = np.round(combine(self.similarity_parts(), WEIGHTS), SCORE_PLACES)
         self.job_zone = np.array([o["job_zone"] or 0 for o in rated])
         self.major_group = np.array([o["major_group_code"] for o in rated])
 
@@ -186,7 +188,7 @@ class Profiles:
             found.append(
                 {
                     **occupation,
-                    "similarity": round(float(self.similarity[source, target]), 4),
+                    "similarity": float(self.similarity[source, target]),
                     **self.gap(source, target),
                 }
             )
