@@ -1,0 +1,131 @@
+"""The compare page: two occupations' levels side by side, the gaps between them, and the closest
+transitions from the first. Server-rendered; its one script and style sheet are served from here."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+
+from service.db import DatabaseUnavailable, MartsUnavailable
+from service.ranking import RANKED_DOMAINS, Profiles
+
+blp = Blueprint(
+    "compare",
+    __name__,
+    template_folder="templates",
+    static_folder="static/compare",
+    static_url_path="/compare/assets",
+)
+
+# Nothing but this service's own files; no inline script or style.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self';"
+    " form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+CODE = re.compile(r"\d{2}-\d{4}\.\d{2}")
+LEVEL_MAX = 7
+TRANSITIONS_SHOWN = 10
+DOMAIN_NAMES = {"skills": "Skills", "knowledge": "Knowledge"}
+
+
+def _resolve(value: str) -> str | None:
+    """The code in a picker's text ("Title (15-1251.00)" or a bare code), else the best title match."""
+    found = CODE.search(value)
+    if found:
+        return found.group(0)
+    words = value.split()
+    rows = current_app.extensions["onet_db"].search_occupations(None, words) if words else []
+    return rows[0]["onetsoc_code"] if rows else None
+
+
+def _levels(db, source: str, target: str) -> dict[str, list[dict[str, Any]]]:
+    """Per domain, every element with both occupations' effective levels and the gap between them."""
+    levels: dict[str, list[dict[str, Any]]] = {domain: [] for domain in RANKED_DOMAINS}
+    targets = {(r["domain"], r["element_id"]): r for r in db.ratings(target)}
+    for rating in db.ratings(source):
+        if rating["domain"] not in RANKED_DOMAINS:
+            continue
+        other = targets[(rating["domain"], rating["element_id"])]
+        from_level, to_level = float(rating["effective_level"]), float(other["effective_level"])
+        levels[rating["domain"]].append(
+            {
+                "element_id": rating["element_id"],
+                "name": rating["name"],
+                "from_level": from_level,
+                "to_level": to_level,
+                "difference": round(to_level - from_level, 2),
+                "from_width": round(from_level / LEVEL_MAX * 100, 2),
+                "to_width": round(to_level / LEVEL_MAX * 100, 2),
+            }
+        )
+    return levels
+
+
+def _transitions(profiles: Profiles, code: str) -> tuple[str | None, list[dict[str, Any]]]:
+    if profiles.rated(code):
+        return "similarity", profiles.transitions(code, limit=TRANSITIONS_SHOWN)
+    related = current_app.extensions["onet_db"].related_occupations(code)
+    listed = [
+        {**profiles.occupations[row["related_onetsoc_code"]], "relatedness_tier": row["relatedness_tier"]}
+        for row in related[:TRANSITIONS_SHOWN]
+        if row["related_onetsoc_code"] in profiles.occupations
+    ]
+    return ("onet_related_occupations" if listed else None), listed
+
+
+def _page(status: int = 200, **context: Any) -> Response:
+    response = Response(render_template("compare.html", **context), status=status, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    return response
+
+
+@blp.get("/compare")
+def compare():
+    raw = {name: request.args.get(name, "").strip() for name in ("from", "to")}
+    try:
+        codes = {name: _resolve(value) if value else None for name, value in raw.items()}
+        if any(raw[name] and codes[name] and raw[name] != codes[name] for name in raw):
+            # A title or "Title (code)" from the pickers: the shareable address has the codes alone.
+            return redirect(url_for("compare.compare", **{k: v or raw[k] for k, v in codes.items() if v or raw[k]}))
+        reference, profiles = current_app.extensions["onet_profiles"].get()
+    except (DatabaseUnavailable, MartsUnavailable):
+        return _page(503, unavailable=True, values=raw, errors={})
+
+    errors = {}
+    occupations = {}
+    for name, value in raw.items():
+        if not value:
+            continue
+        occupation = profiles.occupations.get(codes[name]) if codes[name] else None
+        if occupation is None:
+            errors[name] = f"No occupation matches “{value}”."
+        else:
+            occupations[name] = occupation
+    values = {name: f"{o['title']} ({o['onetsoc_code']})" for name, o in occupations.items()}
+    context: dict[str, Any] = {
+        "values": {**raw, **values},
+        "errors": errors,
+        "occupations": occupations,
+        "release": reference.release["onet_release"],
+        "unrated": [o for o in occupations.values() if not profiles.rated(o["onetsoc_code"])],
+        "domain_names": DOMAIN_NAMES,
+        "level_max": LEVEL_MAX,
+    }
+    db = current_app.extensions["onet_db"]
+    try:
+        if "from" in occupations:
+            context["basis"], context["transitions"] = _transitions(profiles, occupations["from"]["onetsoc_code"])
+        if len(occupations) == 2 and not context["unrated"]:
+            source, target = occupations["from"]["onetsoc_code"], occupations["to"]["onetsoc_code"]
+            context["levels"] = _levels(db, source, target)
+            context["gaps"] = [
+                gap
+                for domain in RANKED_DOMAINS
+                for gap in db.gaps("skill_gap_by_level", source, target, domain, None, False)
+            ]
+            context["gaps"].sort(key=lambda g: (-g["difference"], -g["importance"], g["element_id"]))
+    except (DatabaseUnavailable, MartsUnavailable):
+        return _page(503, unavailable=True, values=context["values"], errors={})
+    return _page(404 if errors else 200, **context)
