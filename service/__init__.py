@@ -7,7 +7,7 @@ import sys
 
 from flask import Flask
 
-from service import assets, elements, errors, gaps, health, meta, occupations, requestlog, transitions
+from service import assets, compare, elements, errors, gaps, health, meta, occupations, requestlog, transitions
 from service.config import ServiceConfig
 from service.db import Database
 from service.reference import ReferenceCache
@@ -57,6 +57,7 @@ def create_app(config: ServiceConfig | None = None) -> Flask:
     for module in (health, meta, occupations, elements, gaps, transitions):
         api.register_blueprint(module.blp)
     app.register_blueprint(assets.blueprint(config.assets_dir))
+    app.register_blueprint(compare.blp)
     assets.check(app, config.assets_dir)
     errors.register(app)
     requestlog.register(app)
