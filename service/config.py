@@ -69,6 +69,7 @@ class ServiceConfig:
             read_timeout=int(env.get("MYSQL_READ_TIMEOUT", cls.read_timeout)),
             pool_size=int(env.get("SERVICE_POOL_SIZE", cls.pool_size)),
             release_check_seconds=float(env.get("SERVICE_RELEASE_CHECK_SECONDS", cls.release_check_seconds)),
-            assets_dir=Path(env.get("SERVICE_ASSETS_DIR", cls.assets_dir)),
+            # Relative to the repository, as in .env.example.
+            assets_dir=REPO / env.get("SERVICE_ASSETS_DIR", "node_modules"),
             llm=LLMConfig.from_env(env),
         )

@@ -197,7 +197,10 @@ class Database:
         min_importance: float | None,
         exclude_suppressed: bool,
     ) -> list[Row]:
-        """One pair's rows of a gap model, largest difference first, then most important."""
+        """One pair's rows of a gap model, largest difference first, then most important.
+
+        Sorted here rather than by the server: a few dozen rows, and the server would build a
+        temporary table for them on every request."""
         if model not in GAP_MODELS:
             raise ValueError(f"not a gap model: {model}")
         sql = (
@@ -210,7 +213,9 @@ class Database:
             args.append(min_importance)
         if exclude_suppressed:
             sql += " and suppressed = 0"
-        return self._fetch(sql + " order by difference desc, importance desc, element_id", tuple(args))
+        rows = self._fetch(sql, tuple(args))
+        rows.sort(key=lambda row: (-row["difference"], -(row["importance"] or 0), row["element_id"]))
+        return rows
 
     def ranking_occupations(self) -> list[Row]:
         """Every occupation with what the transition ranking and its filters read."""

@@ -52,20 +52,30 @@ def fail(status: int, code: str, message: str, **details: Any) -> NoReturn:
     flask_smorest.abort(status, error_code=code, message=message, details=details)
 
 
+def describe_parameters(parameters: dict[str, dict]) -> str:
+    """`Invalid parameter from='15-1252': ...`, naming each parameter with the value it was sent with."""
+    described = "; ".join(
+        (f"{name}={p['value']!r}" if p["value"] is not None else name)
+        + ": "
+        + " ".join(str(e).rstrip(".") for e in p["errors"])
+        for name, p in parameters.items()
+    )
+    return f"Invalid parameter{'s' if len(parameters) > 1 else ''} {described}."
+
+
+def reject(name: str, location: str, value: str, error: str) -> NoReturn:
+    """422 for one parameter the view itself found wrong, in the shape webargs' 422s have."""
+    parameters = {name: {"location": location, "value": value, "errors": [error]}}
+    fail(422, "invalid_parameter", describe_parameters(parameters), parameters=parameters)
+
+
 def _validation_details(messages: dict) -> tuple[str, dict]:
-    """Name each rejected parameter with the value it was sent with."""
     parameters = {}
     for location, fields_ in messages.items():
         source = request.args if location == "query" else {}
         for name, errors in fields_.items():
             parameters[name] = {"location": location, "value": source.get(name), "errors": errors}
-    described = "; ".join(
-        f"{name}={p['value']!r}: {' '.join(map(str, p['errors']))}"
-        if p["value"] is not None
-        else f"{name}: {' '.join(map(str, p['errors']))}"
-        for name, p in parameters.items()
-    )
-    return f"Invalid parameter {described}", {"parameters": parameters}
+    return describe_parameters(parameters), {"parameters": parameters}
 
 
 def error_body(status: int, code: str, message: str, details: dict | None = None) -> dict:

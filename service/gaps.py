@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.reference import require_domain, require_rated
-from service.schemas import Flag, OccupationRefSchema, Rating, domain_field, occupation_code
+from service.schemas import Flag, OccupationRefSchema, Rating, RowList, domain_field, occupation_code
 
 blp = Blueprint("gaps", __name__, description="What a move from one occupation to another asks for.")
 
@@ -54,7 +54,7 @@ class GapSchema(Schema):
     to = fields.Nested(OccupationRefSchema, required=True)
     domain = fields.String(required=True, metadata={"example": "skills"})
     onet_release = fields.String(required=True, metadata={"example": "29.3"})
-    gaps = fields.List(fields.Nested(GapItemSchema), required=True)
+    gaps = RowList(GapItemSchema, required=True)
 
 
 def _gap(model: str, args: dict) -> dict:

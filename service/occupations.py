@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.db import DOMAINS
-from service.errors import fail
+from service.errors import fail, reject
 from service.schemas import CODE_PATTERN, Flag, Rating
 
 blp = Blueprint("occupations", __name__, url_prefix="/api/v1/occupations", description="O*NET-SOC occupations.")
@@ -93,13 +93,7 @@ class Occupations(MethodView):
         pagination_parameters.item_count = len(rows)
         last_page = max(1, -(-len(rows) // pagination_parameters.page_size))
         if pagination_parameters.page > last_page:
-            page = pagination_parameters.page
-            fail(
-                422,
-                "invalid_parameter",
-                f"Invalid parameter page={page}: the last page is {last_page}.",
-                parameters={"page": {"location": "query", "value": str(page), "errors": [f"Last page: {last_page}."]}},
-            )
+            reject("page", "query", str(pagination_parameters.page), f"The last page is {last_page}.")
         return rows[pagination_parameters.first_item : pagination_parameters.last_item + 1]
 
 
@@ -112,12 +106,7 @@ class Occupation(MethodView):
     def get(self, code):
         """One occupation with its ratings per domain (empty lists where it has none)."""
         if not re.fullmatch(CODE_PATTERN, code):
-            fail(
-                422,
-                "invalid_parameter",
-                f"Invalid parameter code={code!r}: not an O*NET-SOC code like 15-1252.00.",
-                parameters={"code": {"location": "path", "value": code, "errors": ["Not an O*NET-SOC code."]}},
-            )
+            reject("code", "path", code, "Not an O*NET-SOC code like 15-1252.00.")
         db = current_app.extensions["onet_db"]
         occupation = db.occupation(code)
         if occupation is None:

@@ -31,9 +31,12 @@ def test_document_is_valid_openapi_3(spec):
 
 def test_document_covers_every_route(spec, app):
     documented = {path: set(item) - {"parameters"} for path, item in spec["paths"].items()}
-    assert documented == {path: {method} for path, method in OPERATIONS.items()}
+    for path, method in OPERATIONS.items():
+        assert method in documented[path], path
     routed = {r.rule.replace("<", "{").replace(">", "}") for r in app.url_map.iter_rules()}
-    assert set(OPERATIONS) <= routed
+    assert set(documented) <= routed
+    api_routes = {r for r in routed if r.startswith(("/api/", "/health")) or r == "/skill-gap"}
+    assert api_routes <= set(documented)
 
 
 def test_every_error_response_is_the_error_shape(spec):
