@@ -7,7 +7,7 @@ TOOLS := $(VENV)/tools/bin
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: run load serve assets test lint lint-deploy bench clean requirements
+.PHONY: run load build docs serve assets test lint lint-deploy bench clean requirements
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,7 @@ node_modules/.installed: package.json package-lock.json
 assets: node_modules/.installed
 
 run: $(BIN)/.installed load
+	$(MAKE) build
 	$(MAKE) serve
 
 serve: $(BIN)/.installed node_modules/.installed
@@ -36,6 +37,14 @@ serve: $(BIN)/.installed node_modules/.installed
 load: $(BIN)/.installed
 	$(BIN)/python -m loader load $(ONET_SOURCE)
 
+# Builds into <MYSQL_DATABASE>_build and, when every model and test passed, publishes the marts
+# into <MYSQL_DATABASE> at once (docs/publishing.md).
+build: $(BIN)/.installed
+	$(BIN)/dbt build
+
+docs: $(BIN)/.installed
+	$(BIN)/dbt docs generate
+
 test: $(BIN)/.installed node_modules/.installed lint lint-deploy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -43,6 +52,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/lint_sql.py
+	$(BIN)/sqlfluff lint dbt_project
 
 lint-deploy: $(TOOLS)/.installed
 	$(TOOLS)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
