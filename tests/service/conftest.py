@@ -267,7 +267,8 @@ def server(service_settings, tmp_path_factory):
         try:
             if requests.get(url + "/health", timeout=1).ok:
                 break
-        except requests.ConnectionError:
+        # A worker still starting on a busy machine answers late: wait on, up to the deadline.
+        except (requests.ConnectionError, requests.Timeout):
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
