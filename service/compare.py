@@ -76,6 +76,7 @@ def _transitions(profiles: Profiles, code: str) -> tuple[str | None, list[dict[s
 
 
 def _page(status: int = 200, **context: Any) -> Response:
+    context = {"occupations": {}, "unrated": [], "errors": {}, "release": None, **context}
     response = Response(render_template("compare.html", **context), status=status, mimetype="text/html")
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     return response
