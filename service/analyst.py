@@ -1,0 +1,177 @@
+"""Skill assessments and gap analyses by the language model, for the service and the batch command:
+answered from the store when the same request was answered before, else asked of Gemini, checked,
+and stored whatever the outcome."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from service.config import ServiceConfig
+from service.db import Database, Row
+from service.gemini import GeminiClient, ModelCallError, ModelRequest, request_key
+from service.llm_prompts import (
+    InvalidAnswer,
+    Skill,
+    analysis_request,
+    answer_data,
+    assessment_request,
+    check_analysis,
+    check_assessment,
+)
+from service.llm_store import CallSubject, LLMStore, Outcome
+
+log = logging.getLogger("service.llm")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A request ready to be answered, with the check its answer must pass. `check` returns the
+    answer as the API shows it, and the levels to store (assessments only)."""
+
+    request: ModelRequest
+    subject: CallSubject
+    check: Callable[[dict], tuple[Any, list | None]]
+
+
+@dataclass(frozen=True)
+class Result:
+    kind: str
+    call_id: int
+    cached: bool
+    answer: Any
+
+
+class Busy(Exception):
+    """Every model call slot of this process is taken."""
+
+
+class Analyst:
+    def __init__(self, config: ServiceConfig, db: Database, store: LLMStore):
+        self.config = config.llm
+        self.model = config.llm.model
+        self.client = GeminiClient(config.llm) if config.llm.api_key else None
+        self.db = db
+        self.store = store
+        # Requests waiting on the model hold at most this many of the worker's threads; the
+        # others stay free for every other endpoint.
+        self._slots = threading.BoundedSemaphore(config.llm.max_concurrent)
+        self._pool = ThreadPoolExecutor(max_workers=3 * config.llm.max_concurrent, thread_name_prefix="llm")
+
+    @property
+    def configured(self) -> bool:
+        return self.client is not None
+
+    def skill_ratings(self, code: str) -> list[Row]:
+        """The occupation's O*NET skills ratings, in element order."""
+        return [row for row in self.db.ratings(code) if row["domain"] == "skills"]
+
+    def assessment(self, occupation: Row, ratings: list[Row], release: str) -> Prepared:
+        """The request assessing every skill the occupation is rated on."""
+        descriptions = {row["element_id"]: row["description"] for row in self.db.elements("skills")}
+        skills = [Skill(r["element_id"], r["name"], descriptions.get(r["element_id"]) or "") for r in ratings]
+
+        def check(data: dict) -> tuple[list[dict], list]:
+            levels = check_assessment(data, skills)
+            return [asdict(level) for level in levels], levels
+
+        request = assessment_request(occupation, skills)
+        return Prepared(request, self._subject(request, occupation["onetsoc_code"], None, release), check)
+
+    def analysis(self, source: Row, target: Row, pair: list[dict], release: str) -> Prepared:
+        """The request analysing the gap; `pair` has from_level, to_level and importance per skill."""
+        skills = [Skill(r["element_id"], r["name"], "") for r in pair]
+        request = analysis_request(source, target, pair)
+        subject = self._subject(request, source["onetsoc_code"], target["onetsoc_code"], release)
+        return Prepared(request, subject, lambda data: (check_analysis(data, skills), None))
+
+    def _subject(self, request: ModelRequest, code: str, target: str | None, release: str) -> CallSubject:
+        body = request.body(self.model)
+        return CallSubject(
+            request_key=request_key(body),
+            kind=request.kind,
+            onetsoc_code=code,
+            target_code=target,
+            onet_release=release,
+            model=self.model,
+            prompt_version=request.prompt_version,
+            request=body,
+        )
+
+    def stored(self, prepared: list[Prepared]) -> list[Result | None]:
+        """The stored answer of each request, or None where it has none."""
+        found = self.store.answers([p.subject.request_key for p in prepared])
+        results: list[Result | None] = []
+        for p in prepared:
+            row = found.get(p.subject.request_key)
+            results.append(Result(p.subject.kind, row["call_id"], True, row["answer"]) if row else None)
+        return results
+
+    def ask(self, prepared: Prepared, deadline: float | None = None) -> Result:
+        """Ask the model, check its answer and store the call. Raises ModelCallError (no answer) or
+        InvalidAnswer (an answer that failed the checks: stored as invalid, never as valid)."""
+        if self.client is None:
+            raise RuntimeError("GEMINI_API_KEY is not set")
+        subject = prepared.subject
+        try:
+            reply = self.client.generate(prepared.request, deadline)
+        except ModelCallError as exc:
+            call_id = self.store.record(subject, exc.attempts, None, None)
+            self._log(subject, exc.attempts, exc.code, call_id)
+            raise
+        try:
+            answer, levels = prepared.check(answer_data(reply))
+        except InvalidAnswer as exc:
+            outcome = Outcome("invalid", error_code=exc.problem, error_message=exc.message)
+            call_id = self.store.record(subject, reply.attempts, reply, outcome)
+            self._log(subject, reply.attempts, exc.problem, call_id, reply.total_tokens)
+            exc.details["call_id"] = call_id
+            raise
+        call_id = self.store.record(subject, reply.attempts, reply, Outcome("valid", answer=answer, levels=levels))
+        self._log(subject, reply.attempts, "valid", call_id, reply.total_tokens)
+        return Result(subject.kind, call_id, False, answer)
+
+    def answer_all(self, prepared: list[Prepared]) -> list[Result]:
+        """Each request's answer: stored ones first; the others asked at once, in parallel, within
+        GEMINI_TIMEOUT_SECONDS in all. The first failure is raised once every call has ended."""
+        results = self.stored(prepared)
+        pending = [i for i, result in enumerate(results) if result is None]
+        if not pending:
+            return results
+        if not self._slots.acquire(blocking=False):
+            raise Busy()
+        try:
+            deadline = time.monotonic() + self.config.timeout_seconds
+            futures = {i: self._pool.submit(self.ask, prepared[i], deadline) for i in pending}
+            errors = []
+            for i, future in futures.items():
+                try:
+                    results[i] = future.result()
+                except (ModelCallError, InvalidAnswer) as exc:
+                    errors.append(exc)
+            if errors:
+                raise errors[0]
+            return results
+        finally:
+            self._slots.release()
+
+    def _log(self, subject: CallSubject, attempts: list, status: str, call_id: int, tokens: int | None = None) -> None:
+        target = f">{subject.target_code}" if subject.target_code else ""
+        log.info(
+            "llm %s %s%s model=%s prompt=%s status=%s attempts=%d latency=%dms tokens=%s call_id=%d",
+            subject.kind,
+            subject.onetsoc_code,
+            target,
+            subject.model,
+            subject.prompt_version,
+            status,
+            len(attempts),
+            sum(a.latency_ms for a in attempts),
+            tokens if tokens is not None else "-",
+            call_id,
+        )

@@ -1,0 +1,293 @@
+"""The skill gap by the language model: Gemini's levels for both occupations next to O*NET's, and
+its analysis of the gap. Behind the service's own key (when SERVICE_API_KEYS is set) and a rate
+limit per client, shared by every worker when RATELIMIT_STORAGE_URI names Redis."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import flask_smorest
+from flask import Flask, current_app, request
+from flask.views import MethodView
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_smorest import Blueprint
+from limits import parse_many
+from marshmallow import Schema, fields
+
+from service import llm_batch
+from service.analyst import Analyst, Busy
+from service.config import ServiceConfig
+from service.db import Database
+from service.errors import error_body, fail
+from service.gemini import ModelCallError
+from service.llm_prompts import InvalidAnswer
+from service.llm_store import LLMStore
+from service.reference import require_domain, require_rated
+from service.schemas import OccupationRefSchema, Rating, occupation_code
+
+API_KEY_HEADER = "X-API-Key"
+SECURITY_SCHEME = "ServiceApiKey"
+
+blp = Blueprint(
+    "llm",
+    __name__,
+    description="Skill levels and a gap analysis by a language model (Gemini), next to O*NET's levels.",
+)
+
+
+class LLMGapArgsSchema(Schema):
+    from_ = occupation_code("The occupation a person holds.", data_key="from", required=True)
+    to = occupation_code("The occupation a person wants.", required=True)
+
+
+class LLMGapItemSchema(Schema):
+    element_id = fields.String(required=True, metadata={"example": "2.A.1.a"})
+    name = fields.String(required=True, metadata={"example": "Reading Comprehension"})
+    importance = Rating(required=True, metadata={"description": "O*NET's importance to the target (IM, 1-5)."})
+    from_level = Rating(required=True, metadata={"description": "O*NET's effective level in the source occupation."})
+    to_level = Rating(required=True, metadata={"description": "O*NET's effective level in the target occupation."})
+    difference = Rating(required=True, metadata={"description": "to_level - from_level (O*NET)."})
+    llm_from_level = Rating(required=True, metadata={"description": "The model's level in the source (0-7)."})
+    llm_to_level = Rating(required=True, metadata={"description": "The model's level in the target (0-7)."})
+    llm_difference = Rating(required=True, metadata={"description": "llm_to_level - llm_from_level."})
+    llm_from_justification = fields.String(required=True, metadata={"description": "Why, for the source."})
+    llm_to_justification = fields.String(required=True, metadata={"description": "Why, for the target."})
+
+
+class GapAdviceSchema(Schema):
+    element_id = fields.String(required=True, metadata={"example": "2.B.4.e"})
+    name = fields.String(required=True, metadata={"example": "Judgment and Decision Making"})
+    how_to_close = fields.String(required=True)
+
+
+class StrengthSchema(Schema):
+    element_id = fields.String(required=True, metadata={"example": "2.A.2.a"})
+    name = fields.String(required=True, metadata={"example": "Critical Thinking"})
+    why = fields.String(required=True)
+
+
+class AnalysisSchema(Schema):
+    summary = fields.String(required=True)
+    gaps = fields.List(fields.Nested(GapAdviceSchema), required=True, metadata={"description": "Most important first."})
+    transferable_strengths = fields.List(fields.Nested(StrengthSchema), required=True)
+
+
+class ModelCallSchema(Schema):
+    kind = fields.String(required=True, metadata={"description": "assessment or analysis.", "example": "assessment"})
+    occupation = fields.String(required=True, metadata={"description": "The occupation assessed, or the source."})
+    call_id = fields.Integer(required=True, metadata={"description": "The call's row in the LLM store."})
+    cached = fields.Boolean(
+        required=True, metadata={"description": "Answered from the store: the same request was answered before."}
+    )
+
+
+class LLMGapSchema(Schema):
+    from_ = fields.Nested(OccupationRefSchema, data_key="from", required=True)
+    to = fields.Nested(OccupationRefSchema, required=True)
+    onet_release = fields.String(required=True, metadata={"example": "29.3"})
+    model = fields.String(required=True, metadata={"example": "gemini-3.8-flash"})
+    prompt_version = fields.String(required=True, metadata={"example": "1"})
+    gaps = fields.List(
+        fields.Nested(LLMGapItemSchema),
+        required=True,
+        metadata={"description": "Every skill of the pair; largest LLM difference first."},
+    )
+    analysis = fields.Nested(AnalysisSchema, required=True)
+    calls = fields.List(fields.Nested(ModelCallSchema), required=True)
+
+
+def _analyst() -> Analyst:
+    return current_app.extensions["onet_llm"]
+
+
+@blp.before_request
+def authenticate() -> None:
+    """The service's own key, when SERVICE_API_KEYS sets any; then a Gemini key must be configured."""
+    keys = _analyst().config.service_api_keys
+    if keys:
+        given = request.headers.get(API_KEY_HEADER, "")
+        if not given:
+            fail(401, "missing_api_key", f"This endpoint needs a key: send it in the {API_KEY_HEADER} header.")
+        if not any(hmac.compare_digest(given.encode(), key.encode()) for key in keys):
+            fail(401, "invalid_api_key", f"The {API_KEY_HEADER} header does not hold a key of this service.")
+    if not _analyst().configured:
+        fail(
+            503,
+            "llm_not_configured",
+            "The LLM analysis is not configured: set GEMINI_API_KEY (a Gemini API key) in the service's"
+            " environment and restart it. The other endpoints work without it.",
+            variable="GEMINI_API_KEY",
+        )
+
+
+@blp.route("/api/v1/skill-gap-llm")
+class SkillGapLLM(MethodView):
+    @blp.arguments(LLMGapArgsSchema, location="query")
+    @blp.response(200, LLMGapSchema)
+    @blp.alt_response(401, response="UNAUTHORIZED")
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+    @blp.alt_response(502, response="BAD_GATEWAY")
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    @blp.alt_response(504, response="GATEWAY_TIMEOUT")
+    @blp.doc(security=[{SECURITY_SCHEME: []}])
+    def get(self, args):
+        """Skill levels in both occupations by a language model next to O*NET's, and its analysis.
+
+        The model (Gemini) rates every skill of each occupation on O*NET's 0-7 level scale, and
+        writes a summary of the gap, the most important gaps with how to close them, and the
+        transferable strengths. Answers are stored: the same request is answered from the store.
+        502: the model's answer failed a check (`details.problem` names it: unknown_skill,
+        missing_skill, duplicate_skill, level_out_of_range, invalid_json, truncated_answer, ...),
+        or Gemini failed; 503: no GEMINI_API_KEY, Gemini's quota, or every model slot busy;
+        504: Gemini did not answer in time.
+        """
+        reference = current_app.extensions["onet_reference"].get()
+        require_domain(reference, "skills")
+        require_rated(reference, "from", args["from_"], "skills")
+        require_rated(reference, "to", args["to"], "skills")
+        try:
+            return _skill_gap(args["from_"], args["to"], reference.release["onet_release"])
+        except InvalidAnswer as exc:
+            fail(502, "invalid_model_answer", exc.message, problem=exc.problem, **exc.details)
+        except ModelCallError as exc:
+            fail(exc.status, exc.code, exc.message, attempts=len(exc.attempts))
+        except Busy:
+            flask_smorest.abort(
+                503,
+                error_code="llm_busy",
+                message="Every model call slot of this server is taken (LLM_MAX_CONCURRENT); retry shortly.",
+                details={},
+                headers={"Retry-After": "5"},
+            )
+
+
+def _skill_gap(from_code: str, to_code: str, release: str) -> dict:
+    analyst = _analyst()
+    db = analyst.db
+    source, target = db.occupation(from_code), db.occupation(to_code)
+    source_ratings = {r["element_id"]: r for r in analyst.skill_ratings(from_code)}
+    target_ratings = analyst.skill_ratings(to_code)
+    pair = [
+        {
+            "element_id": r["element_id"],
+            "name": r["name"],
+            "importance": r["importance"],
+            "from_level": source_ratings[r["element_id"]]["effective_level"],
+            "to_level": r["effective_level"],
+        }
+        for r in target_ratings
+        if r["element_id"] in source_ratings
+    ]
+    prepared = [
+        analyst.assessment(source, list(source_ratings.values()), release),
+        analyst.assessment(target, target_ratings, release),
+        analyst.analysis(source, target, pair, release),
+    ]
+    source_levels, target_levels, analysis = analyst.answer_all(prepared)
+    llm_from = {level["element_id"]: level for level in source_levels.answer}
+    llm_to = {level["element_id"]: level for level in target_levels.answer}
+    gaps = []
+    for row in pair:
+        mine, theirs = llm_from[row["element_id"]], llm_to[row["element_id"]]
+        gaps.append(
+            {
+                **row,
+                "difference": row["to_level"] - row["from_level"],
+                "llm_from_level": mine["level"],
+                "llm_to_level": theirs["level"],
+                "llm_difference": round(theirs["level"] - mine["level"], 2),
+                "llm_from_justification": mine["justification"],
+                "llm_to_justification": theirs["justification"],
+            }
+        )
+    gaps.sort(key=lambda g: (-g["llm_difference"], -g["difference"], -g["importance"], g["element_id"]))
+    return {
+        "from_": source,
+        "to": target,
+        "onet_release": release,
+        "model": analyst.model,
+        "prompt_version": prepared[0].request.prompt_version,
+        "gaps": gaps,
+        "analysis": analysis.answer,
+        "calls": [
+            {"kind": r.kind, "occupation": p.subject.onetsoc_code, "call_id": r.call_id, "cached": r.cached}
+            for p, r in zip(prepared, (source_levels, target_levels, analysis), strict=True)
+        ],
+    }
+
+
+def _client_key() -> str:
+    """Rate limits count per service key when a known one is sent (hashed: the limiter's storage
+    never sees a key), else per address."""
+    given = request.headers.get(API_KEY_HEADER, "")
+    if given and any(hmac.compare_digest(given.encode(), key.encode()) for key in _analyst().config.service_api_keys):
+        return "key:" + hashlib.sha256(given.encode()).hexdigest()[:16]
+    return "addr:" + (request.remote_addr or "unknown")
+
+
+def init_app(app: Flask, api: flask_smorest.Api, config: ServiceConfig, db: Database) -> None:
+    """The analyst, the rate limit and the error shape of a breach; the key in the API document."""
+    settings = config.llm
+    if settings.timeout_seconds <= 0 or settings.max_attempts < 1 or settings.max_concurrent < 1:
+        raise ValueError(
+            "GEMINI_TIMEOUT_SECONDS must be > 0, GEMINI_MAX_ATTEMPTS and LLM_MAX_CONCURRENT >= 1"
+            f" (got {settings.timeout_seconds:g}, {settings.max_attempts}, {settings.max_concurrent})"
+        )
+    try:
+        parse_many(settings.rate_limit)
+    except ValueError:
+        raise ValueError(f"LLM_RATE_LIMIT={settings.rate_limit!r} is not a rate limit like '10 per minute'") from None
+    app.extensions["onet_llm"] = Analyst(config, db, LLMStore(config))
+
+    limiter = Limiter(
+        _client_key,
+        app=app,
+        storage_uri=settings.rate_limit_storage_uri,
+        headers_enabled=True,
+        key_prefix="onet-skillgap",
+        # Redis gone: count in each process's memory rather than fail or stop limiting.
+        in_memory_fallback_enabled=True,
+    )
+    limiter.limit(settings.rate_limit)(blp)
+    app.cli.add_command(llm_batch.llm_assess)
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(exc: RateLimitExceeded):
+        limit = str(exc.limit.limit)
+        return error_body(
+            429,
+            "rate_limited",
+            f"Too many requests to the LLM endpoint from this client: the limit is {limit}; retry later.",
+            {"limit": limit},
+        ), 429
+
+    api.spec.components.security_scheme(
+        SECURITY_SCHEME,
+        {
+            "type": "apiKey",
+            "in": "header",
+            "name": API_KEY_HEADER,
+            "description": "Needed when the server sets SERVICE_API_KEYS.",
+        },
+    )
+
+
+def check_worker(app: Flask, timeout: float, threads: int) -> None:
+    """Under gunicorn: the model is waited on for less than the worker timeout, and model calls
+    leave a thread free for the other endpoints."""
+    analyst: Analyst = app.extensions["onet_llm"]
+    if not analyst.configured:
+        return
+    settings = analyst.config
+    if settings.timeout_seconds >= timeout:
+        raise RuntimeError(
+            f"GEMINI_TIMEOUT_SECONDS={settings.timeout_seconds:g} must stay below gunicorn's worker timeout"
+            f" ({timeout:g} s)"
+        )
+    if settings.max_concurrent >= threads:
+        raise RuntimeError(
+            f"LLM_MAX_CONCURRENT={settings.max_concurrent} must stay below SERVICE_THREADS={threads},"
+            " so that a thread is always free for the other endpoints"
+        )

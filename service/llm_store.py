@@ -1,0 +1,237 @@
+"""The LLM store, `<db>_llm`: every call to the model (request, answer, model, prompt version,
+tokens, latency, status) and the levels of each valid assessment, which dbt compares with O*NET's.
+
+A valid answer is kept with its checked result, so an identical request is answered from here.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pymysql
+import sqlalchemy
+
+from service.config import ServiceConfig
+from service.db import DatabaseUnavailable
+from service.gemini import Attempt, ModelReply
+
+CHARSET = "character set utf8mb4 collate utf8mb4_unicode_ci"
+
+# status: valid | invalid (answered, but failed the checks) | rate_limited | server_error |
+# client_error | timeout | unreachable (no answer; see error_message).
+TABLES = (
+    f"""create table if not exists model_calls (
+        call_id bigint unsigned not null auto_increment primary key,
+        request_key char(64) not null,
+        kind varchar(20) not null,
+        onetsoc_code char(10) not null,
+        target_code char(10) null,
+        onet_release varchar(10) not null,
+        model varchar(100) not null,
+        prompt_version varchar(20) not null,
+        attempt smallint unsigned not null,
+        status varchar(20) not null,
+        http_status smallint unsigned null,
+        finish_reason varchar(40) null,
+        error_code varchar(40) null,
+        error_message text null,
+        request longtext not null,
+        response longtext null,
+        answer longtext null,
+        prompt_tokens int unsigned null,
+        output_tokens int unsigned null,
+        total_tokens int unsigned null,
+        latency_ms int unsigned not null,
+        created_at datetime(3) not null,
+        key by_request (request_key, status),
+        key by_subject (kind, onetsoc_code)
+    ) {CHARSET}""",
+    f"""create table if not exists skill_assessments (
+        call_id bigint unsigned not null,
+        onetsoc_code char(10) not null,
+        element_id varchar(20) not null,
+        level decimal(4, 2) not null,
+        justification text not null,
+        primary key (call_id, element_id)
+    ) {CHARSET}""",
+)
+
+
+@dataclass(frozen=True)
+class CallSubject:
+    """What a call is about, stored with each of its attempts."""
+
+    request_key: str
+    kind: str
+    onetsoc_code: str
+    target_code: str | None
+    onet_release: str
+    model: str
+    prompt_version: str
+    request: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How the answered attempt ended: `valid` with its checked `answer`, or `invalid`."""
+
+    status: str
+    answer: Any = None
+    error_code: str | None = None
+    error_message: str | None = None
+    levels: list | None = None
+
+
+class LLMStore:
+    def __init__(self, config: ServiceConfig):
+        self.database = f"{config.database}_llm"
+        url = sqlalchemy.URL.create(
+            "mysql+pymysql",
+            username=config.user,
+            password=config.password,
+            host=config.host,
+            port=config.port,
+        )
+        self.engine = sqlalchemy.create_engine(
+            url,
+            pool_size=2,
+            max_overflow=config.pool_size,
+            pool_timeout=config.connect_timeout,
+            pool_pre_ping=True,
+            pool_recycle=3600,
+            connect_args={
+                "connect_timeout": config.connect_timeout,
+                "read_timeout": config.read_timeout,
+                "write_timeout": config.read_timeout,
+                "autocommit": True,
+                "charset": "utf8mb4",
+            },
+        )
+        self._ready = False
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def _cursor(self) -> Iterator[pymysql.cursors.DictCursor]:
+        try:
+            conn = self.engine.raw_connection()
+        except (sqlalchemy.exc.DBAPIError, sqlalchemy.exc.TimeoutError, pymysql.err.Error) as exc:
+            raise DatabaseUnavailable(f"the LLM store cannot be reached: {exc}") from None
+        try:
+            with conn.cursor(pymysql.cursors.DictCursor) as cur:
+                yield cur
+        except (pymysql.err.OperationalError, pymysql.err.InterfaceError, OSError) as exc:
+            conn.invalidate()
+            raise DatabaseUnavailable(f"the LLM store failed: {exc}") from None
+        finally:
+            conn.close()
+
+    def ensure(self) -> None:
+        """Create the database and its tables if they are missing (once per process)."""
+        if self._ready:
+            return
+        with self._lock:
+            if self._ready:
+                return
+            with self._cursor() as cur:
+                cur.execute(f"create database if not exists `{self.database}` {CHARSET}")
+                cur.execute(f"use `{self.database}`")
+                for statement in TABLES:
+                    cur.execute(statement)
+            self._ready = True
+
+    def answers(self, keys: list[str]) -> dict[str, dict]:
+        """The latest valid call of each request key that has one: its call_id and checked answer."""
+        if not keys:
+            return {}
+        self.ensure()
+        with self._cursor() as cur:
+            cur.execute(
+                f"select request_key, call_id, answer from `{self.database}`.model_calls"
+                f" where status = 'valid' and request_key in ({', '.join(['%s'] * len(keys))})"
+                " order by call_id",
+                tuple(keys),
+            )
+            rows = cur.fetchall()
+        return {row["request_key"]: {"call_id": row["call_id"], "answer": json.loads(row["answer"])} for row in rows}
+
+    def record(
+        self, subject: CallSubject, attempts: list[Attempt], reply: ModelReply | None, outcome: Outcome | None
+    ) -> int:
+        """Store every attempt of one call, the answered one with the `reply` and its `outcome`.
+        Returns the call_id of the last attempt."""
+        self.ensure()
+        request = json.dumps(subject.request, ensure_ascii=False)
+        now = datetime.now(UTC).replace(tzinfo=None)
+        rows = []
+        for attempt in attempts:
+            row = {
+                "status": attempt.status,
+                "finish_reason": None,
+                "error_code": None,
+                "error_message": attempt.error,
+                "answer": None,
+                "prompt_tokens": None,
+                "output_tokens": None,
+                "total_tokens": None,
+            }
+            if attempt.status == "answered" and reply and outcome:
+                row.update(
+                    status=outcome.status,
+                    finish_reason=reply.finish_reason,
+                    error_code=outcome.error_code,
+                    error_message=outcome.error_message,
+                    answer=json.dumps(outcome.answer, ensure_ascii=False) if outcome.answer is not None else None,
+                    prompt_tokens=reply.prompt_tokens,
+                    output_tokens=reply.output_tokens,
+                    total_tokens=reply.total_tokens,
+                )
+            rows.append(
+                (
+                    subject.request_key,
+                    subject.kind,
+                    subject.onetsoc_code,
+                    subject.target_code,
+                    subject.onet_release,
+                    subject.model,
+                    subject.prompt_version,
+                    attempt.number,
+                    row["status"],
+                    attempt.http_status,
+                    row["finish_reason"],
+                    row["error_code"],
+                    row["error_message"],
+                    request,
+                    attempt.response,
+                    row["answer"],
+                    row["prompt_tokens"],
+                    row["output_tokens"],
+                    row["total_tokens"],
+                    attempt.latency_ms,
+                    now,
+                )
+            )
+        with self._cursor() as cur:
+            cur.connection.begin()
+            for values in rows:
+                cur.execute(
+                    f"insert into `{self.database}`.model_calls (request_key, kind, onetsoc_code, target_code,"
+                    " onet_release, model, prompt_version, attempt, status, http_status, finish_reason, error_code,"
+                    " error_message, request, response, answer, prompt_tokens, output_tokens, total_tokens,"
+                    f" latency_ms, created_at) values ({', '.join(['%s'] * len(values))})",
+                    values,
+                )
+            call_id = cur.lastrowid
+            if outcome and outcome.levels:
+                cur.executemany(
+                    f"insert into `{self.database}`.skill_assessments"
+                    " (call_id, onetsoc_code, element_id, level, justification) values (%s, %s, %s, %s, %s)",
+                    [(call_id, subject.onetsoc_code, s.element_id, s.level, s.justification) for s in outcome.levels],
+                )
+            cur.connection.commit()
+        return call_id

@@ -1,0 +1,425 @@
+"""The LLM endpoint with the real google-genai client against a local fake Gemini server, over the
+session's built marts and a real LLM store."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+import secrets
+import time
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from service import create_app
+from service.analyst import Analyst
+from service.config import LLMConfig
+from tests.conftest import query
+from tests.service.conftest import checked_client, service_config
+from tests.service.fake_gemini import FakeGemini, answer, error, slow
+
+CEO = "11-1011.00"
+PROGRAMMER = "15-1251.00"
+SOFTWARE_DEVELOPER = "15-1252.00"  # no ratings at all in 29.3
+PATH = "/api/v1/skill-gap-llm"
+PAIR = {"from": PROGRAMMER, "to": CEO}
+GEMINI_KEY = "AIzaTest-" + secrets.token_hex(12)
+_models = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def gemini_server():
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture
+def gemini(gemini_server) -> FakeGemini:
+    gemini_server.clear()
+    return FakeGemini(gemini_server)
+
+
+def llm_settings(gemini: FakeGemini, **overrides) -> LLMConfig:
+    """Settings reaching the fake; a model name of its own, so no other test's answers are stored for it."""
+    config = LLMConfig(
+        api_key=GEMINI_KEY,
+        model=f"fake-flash-{os.getpid()}-{next(_models)}",
+        base_url=gemini.base_url,
+        timeout_seconds=5,
+    )
+    return replace(config, **overrides)
+
+
+@pytest.fixture(scope="module")
+def llm_app(service_settings, gemini_server):
+    """One app for the module (each app builds the transitions ranking at start: seconds of CPU)."""
+    settings = LLMConfig(api_key=GEMINI_KEY, base_url=gemini_server.url_for("").rstrip("/"), rate_limit="1000/minute")
+    app = create_app(service_config(service_settings, llm=settings))
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def llm_client(llm_app, checker, service_settings, gemini):
+    """A checked client of the module's app, whose analyst gets this test's settings (a model of its
+    own, and any `overrides`); the app's rate limit stays as it was built."""
+
+    def make(**overrides):
+        config = service_config(service_settings, llm=llm_settings(gemini, **overrides))
+        store = llm_app.extensions["onet_llm"].store
+        llm_app.extensions["onet_llm"] = Analyst(config, llm_app.extensions["onet_db"], store)
+        return checked_client(llm_app, checker)
+
+    return make
+
+
+def store(settings, sql: str, args=None) -> list[tuple]:
+    return query(settings, sql, args, database=f"{settings.database}_llm")
+
+
+def calls_of(settings, model: str) -> list[dict]:
+    names = ("call_id", "kind", "onetsoc_code", "target_code", "attempt", "status", "error_code", "total_tokens")
+    rows = store(settings, f"select {', '.join(names)} from model_calls where model = %s order by call_id", (model,))
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def onet_levels(settings, code: str) -> dict[str, tuple[Decimal, Decimal]]:
+    rows = query(
+        settings,
+        "select element_id, effective_level, importance from fct_occupation_ratings"
+        " where onetsoc_code = %s and domain = 'skills'",
+        (code,),
+        database=settings.database,
+    )
+    return {element_id: (level, importance) for element_id, level, importance in rows}
+
+
+def test_gap_puts_the_models_levels_next_to_onets(llm_client, gemini, service_settings):
+    client = llm_client()
+    model = client.application.extensions["onet_llm"].model
+    response = client.get(PATH, query_string=PAIR)
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["from"] == {"code": PROGRAMMER, "title": "Computer Programmers"}
+    assert body["to"] == {"code": CEO, "title": "Chief Executives"}
+    assert (body["onet_release"], body["model"], body["prompt_version"]) == ("29.3", model, "1")
+
+    source, target = onet_levels(service_settings, PROGRAMMER), onet_levels(service_settings, CEO)
+    assert len(body["gaps"]) == len(target) == 35
+    for gap in body["gaps"]:
+        element_id = gap["element_id"]
+        assert Decimal(str(gap["from_level"])) == source[element_id][0]
+        assert Decimal(str(gap["to_level"])) == target[element_id][0]
+        assert Decimal(str(gap["importance"])) == target[element_id][1]
+        assert gap["llm_from_level"] == gemini.levels(PROGRAMMER, element_id)
+        assert gap["llm_to_level"] == gemini.levels(CEO, element_id)
+        assert gap["llm_difference"] == round(gap["llm_to_level"] - gap["llm_from_level"], 2)
+        assert gap["llm_from_justification"] == f"Needed for {element_id}."
+    differences = [g["llm_difference"] for g in body["gaps"]]
+    assert differences == sorted(differences, reverse=True)
+
+    analysis = body["analysis"]
+    assert analysis["summary"].startswith("The move asks")
+    assert [g["element_id"] for g in analysis["gaps"]] == ["2.A.1.a", "2.A.1.b"]
+    assert analysis["gaps"][0]["name"] == "Reading Comprehension"
+    assert analysis["transferable_strengths"][0]["why"] == "It carries over."
+
+    # Three calls to Gemini's API, as the SDK makes them, each stored once.
+    assert sorted((c.kind, c.code) for c in gemini.calls) == [
+        ("analysis", PROGRAMMER),
+        ("assessment", CEO),
+        ("assessment", PROGRAMMER),
+    ]
+    for call in gemini.calls:
+        assert call.model == model
+        assert call.headers["X-Goog-Api-Key"] == GEMINI_KEY
+        assert call.body["generationConfig"]["responseMimeType"] == "application/json"
+        assert call.body["generationConfig"]["responseSchema"]["type"] == "OBJECT"
+    assessed = next(c for c in gemini.calls if c.kind == "assessment" and c.code == CEO)
+    assert len(assessed.element_ids) == 35 and "Chief Executives" in assessed.prompt
+    stored = calls_of(service_settings, model)
+    assert sorted(c["kind"] for c in stored) == ["analysis", "assessment", "assessment"]
+    assert all((c["status"], c["attempt"], c["total_tokens"]) == ("valid", 1, 1600) for c in stored)
+    assert {c["call_id"] for c in stored} == {c["call_id"] for c in body["calls"]}
+    assert not any(c["cached"] for c in body["calls"])
+    (row,) = store(
+        service_settings,
+        "select prompt_version, latency_ms, request, response, answer from model_calls"
+        " where model = %s and kind = 'analysis'",
+        (model,),
+    )
+    prompt_version, latency_ms, request, response_body, answer_json = row
+    assert prompt_version == "1" and latency_ms >= 0
+    assert json.loads(request)["model"] == model and "Chief Executives" in json.loads(request)["prompt"]
+    assert json.loads(response_body)["candidates"][0]["finish_reason"] == "STOP"
+    assert json.loads(answer_json) == analysis
+    levels = store(
+        service_settings,
+        "select s.onetsoc_code, s.element_id, s.level from skill_assessments s"
+        " join model_calls c on c.call_id = s.call_id where c.model = %s",
+        (model,),
+    )
+    assert len(levels) == 70
+    assert all(float(level) == gemini.levels(code, element_id) for code, element_id, level in levels)
+
+
+def test_an_identical_request_is_answered_from_the_store(llm_client, gemini, service_settings):
+    client = llm_client()
+    first = client.get(PATH, query_string=PAIR).get_json()
+    assert len(gemini.calls) == 3
+    again = llm_client(model=client.application.extensions["onet_llm"].model)  # another process, say
+    second = again.get(PATH, query_string=PAIR)
+    assert second.status_code == 200
+    assert len(gemini.calls) == 3, "the model was asked again"
+    body = second.get_json()
+    assert body["gaps"] == first["gaps"] and body["analysis"] == first["analysis"]
+    assert [c["call_id"] for c in body["calls"]] == [c["call_id"] for c in first["calls"]]
+    assert all(c["cached"] for c in body["calls"])
+    # The reverse pair shares the two assessments, not the analysis.
+    reverse = client.get(PATH, query_string={"from": CEO, "to": PROGRAMMER}).get_json()
+    assert [(c["kind"], c["cached"]) for c in reverse["calls"]] == [
+        ("assessment", True),
+        ("assessment", True),
+        ("analysis", False),
+    ]
+    assert len(gemini.calls) == 4
+
+
+def drop_skill(data, call):
+    data["skills"] = [s for s in data["skills"] if s["element_id"] != "2.B.1.a"]
+
+
+def add_skill(data, call):
+    data["skills"].append({"element_id": "2.C.1.a", "level": 3, "justification": "Administration."})
+
+
+def set_level(value):
+    def change(data, call):
+        data["skills"][0]["level"] = value
+
+    return change
+
+
+def repeat_skill(data, call):
+    data["skills"][-1] = dict(data["skills"][0])
+
+
+def drop_field(data, call):
+    del data["skills"][3]["justification"]
+
+
+BAD_ANSWERS = {
+    "missing_skill": (answer(drop_skill), "left out 1 of the occupation's 35 skills: Social Perceptiveness (2.B.1.a)"),
+    "unknown_skill": (answer(add_skill), "does not have: element_id '2.C.1.a'"),
+    "level_above_7": (answer(set_level(7.5)), "Reading Comprehension (2.A.1.a) level 7.5, outside O*NET's 0-7 scale"),
+    "level_below_0": (answer(set_level(-1)), "Reading Comprehension (2.A.1.a) level -1, outside O*NET's 0-7 scale"),
+    "level_not_a_number": (answer(set_level("high")), 'skills[0].level is "high", not a number'),
+    "duplicate_skill": (answer(repeat_skill), "rated Reading Comprehension (2.A.1.a) twice"),
+    "missing_field": (answer(drop_field), "skills[3] has no 'justification'"),
+    "invalid_json": (answer(text=lambda t: t.replace('"skills":', "skills:")), "is not valid JSON: Expecting"),
+    "truncated_answer": (
+        answer(text=lambda t: t[: len(t) // 2], finish_reason="MAX_TOKENS"),
+        "cut off at its output limit (finishReason MAX_TOKENS, 700 output tokens)",
+    ),
+    "prose_instead_of_json": (answer(text=lambda t: "I cannot rate these skills."), "is not valid JSON"),
+}
+PROBLEMS = {
+    "level_above_7": "level_out_of_range",
+    "level_below_0": "level_out_of_range",
+    "level_not_a_number": "schema_mismatch",
+    "missing_field": "schema_mismatch",
+    "prose_instead_of_json": "invalid_json",
+}
+
+
+@pytest.mark.parametrize("case", BAD_ANSWERS)
+def test_a_bad_answer_is_a_502_naming_what_was_wrong_and_is_never_stored_as_valid(
+    llm_client, gemini, service_settings, case
+):
+    client = llm_client()
+    model = client.application.extensions["onet_llm"].model
+    reply, expected = BAD_ANSWERS[case]
+    gemini.queue(reply, kind="assessment", code=CEO)
+    response = client.get(PATH, query_string=PAIR)
+    assert response.status_code == 502
+    body = response.get_json()
+    problem = PROBLEMS.get(case, case)
+    assert body["code"] == "invalid_model_answer"
+    assert body["details"]["problem"] == problem
+    assert expected in body["message"], body["message"]
+    assert "Traceback" not in response.get_data(as_text=True)
+
+    stored = calls_of(service_settings, model)
+    (bad,) = [c for c in stored if c["onetsoc_code"] == CEO and c["kind"] == "assessment"]
+    assert (bad["status"], bad["error_code"], bad["call_id"]) == ("invalid", problem, body["details"]["call_id"])
+    assert not store(service_settings, "select 1 from skill_assessments where call_id = %s", (bad["call_id"],))
+    # Nothing valid was stored for it: the same request asks the model again, and now succeeds.
+    retried = client.get(PATH, query_string=PAIR)
+    assert retried.status_code == 200
+    assert [(c["kind"], c["cached"]) for c in retried.get_json()["calls"]] == [
+        ("assessment", True),
+        ("assessment", False),
+        ("analysis", True),
+    ]
+
+
+def test_an_analysis_naming_an_unknown_skill_is_a_502(llm_client, gemini):
+    def wrong(data, call):
+        data["gaps"][0]["element_id"] = "9.Z.9"
+
+    gemini.queue(answer(wrong), kind="analysis")
+    body = llm_client().get(PATH, query_string=PAIR).get_json()
+    assert (body["status"], body["details"]["problem"]) == (502, "unknown_skill")
+    assert "'9.Z.9' (gaps[0])" in body["message"]
+
+
+def test_a_429_is_retried_after_the_servers_delay(llm_client, gemini, service_settings):
+    client = llm_client()
+    gemini.queue(error(429, "Resource has been exhausted", retry_delay="0.3s"), kind="analysis")
+    started = time.monotonic()
+    response = client.get(PATH, query_string=PAIR)
+    assert response.status_code == 200, response.get_json()
+    assert time.monotonic() - started >= 0.3
+    analysis = [c for c in calls_of(service_settings, client.application.extensions["onet_llm"].model)]
+    analysis = [c for c in analysis if c["kind"] == "analysis"]
+    assert [(c["attempt"], c["status"]) for c in analysis] == [(1, "rate_limited"), (2, "valid")]
+    assert len(gemini.calls) == 4
+
+
+def test_a_5xx_is_retried_with_backoff(llm_client, gemini, service_settings):
+    client = llm_client()
+    gemini.queue(error(503, "The model is overloaded"), kind="assessment", code=PROGRAMMER)
+    response = client.get(PATH, query_string=PAIR)
+    assert response.status_code == 200
+    calls = calls_of(service_settings, client.application.extensions["onet_llm"].model)
+    assert [
+        (c["attempt"], c["status"]) for c in calls if c["onetsoc_code"] == PROGRAMMER and c["kind"] == "assessment"
+    ] == [
+        (1, "server_error"),
+        (2, "valid"),
+    ]
+
+
+def test_429_on_every_attempt_is_a_503(llm_client, gemini, service_settings):
+    client = llm_client(max_attempts=2)
+    gemini.queue(*[error(429, "Quota exceeded", retry_delay="0.1s")] * 2, kind="analysis")
+    body = client.get(PATH, query_string=PAIR).get_json()
+    assert (body["status"], body["code"], body["details"]["attempts"]) == (503, "model_rate_limited", 2)
+    assert "kept answering 429" in body["message"] and "Quota exceeded" in body["message"]
+    statuses = [c["status"] for c in calls_of(service_settings, client.application.extensions["onet_llm"].model)]
+    assert sorted(statuses) == ["rate_limited", "rate_limited", "valid", "valid"]
+
+
+def test_a_4xx_is_not_retried(llm_client, gemini):
+    gemini.queue(error(400, "Request contains an invalid argument."), kind="analysis")
+    body = llm_client().get(PATH, query_string=PAIR).get_json()
+    assert (body["status"], body["code"], body["details"]["attempts"]) == (502, "model_error", 1)
+    assert "400 INVALID_ARGUMENT: Request contains an invalid argument." in body["message"]
+
+
+def test_no_answer_in_time_is_a_504(llm_client, gemini, service_settings):
+    client = llm_client(timeout_seconds=1.5)
+    gemini.queue(slow(4), kind="analysis")
+    started = time.monotonic()
+    response = client.get(PATH, query_string=PAIR)
+    elapsed = time.monotonic() - started
+    body = response.get_json()
+    assert (response.status_code, body["code"]) == (504, "model_timeout")
+    assert "GEMINI_TIMEOUT_SECONDS=1.5" in body["message"]
+    assert elapsed < 3, f"the request waited {elapsed:.1f} s"
+    calls = calls_of(service_settings, client.application.extensions["onet_llm"].model)
+    assert [c["status"] for c in calls if c["kind"] == "analysis"] == ["timeout"]
+
+
+def test_without_a_gemini_key_the_endpoint_says_how_to_configure_one(make_client, service_settings):
+    client = make_client(service_config(service_settings))
+    response = client.get(PATH, query_string=PAIR)
+    body = response.get_json()
+    assert (response.status_code, body["code"]) == (503, "llm_not_configured")
+    assert "GEMINI_API_KEY" in body["message"] and body["details"] == {"variable": "GEMINI_API_KEY"}
+    assert client.get("/api/v1/skill-gap", query_string=PAIR).status_code == 200
+    assert client.get("/health/ready").status_code == 200
+
+
+def test_unknown_and_unrated_occupations_are_404s(llm_client, gemini):
+    client = llm_client()
+    unknown = client.get(PATH, query_string={"from": "99-9999.00", "to": CEO}).get_json()
+    assert (unknown["status"], unknown["code"], unknown["details"]) == (
+        404,
+        "unknown_occupation",
+        {"parameter": "from", "value": "99-9999.00"},
+    )
+    unrated = client.get(PATH, query_string={"from": PROGRAMMER, "to": SOFTWARE_DEVELOPER}).get_json()
+    assert (unrated["status"], unrated["code"]) == (404, "no_ratings")
+    invalid = client.get(PATH, query_string={"from": "15-1251", "to": CEO}).get_json()
+    assert (invalid["status"], invalid["code"]) == (422, "invalid_parameter")
+    assert not gemini.calls
+
+
+def test_the_gemini_key_is_never_in_logs_errors_or_the_store(llm_client, gemini, service_settings, caplog):
+    client = llm_client()
+    gemini.queue(error(400, f"API key not valid: {GEMINI_KEY}. Please pass a valid API key."), kind="analysis")
+    with caplog.at_level(logging.DEBUG):
+        failed = client.get(PATH, query_string=PAIR)
+        succeeded = client.get(PATH, query_string=PAIR)
+    assert failed.status_code == 502 and succeeded.status_code == 200
+    assert "API key not valid: [GEMINI_API_KEY]" in failed.get_json()["message"]
+    for text in (failed.get_data(as_text=True), succeeded.get_data(as_text=True), caplog.text):
+        assert GEMINI_KEY not in text
+    assert "llm analysis" in caplog.text  # the calls were logged
+    model = client.application.extensions["onet_llm"].model
+    assert not store(
+        service_settings,
+        "select call_id from model_calls where model = %s"
+        " and concat_ws(' ', error_message, response, request, answer) like %s",
+        (model, f"%{GEMINI_KEY}%"),
+    )
+    assert GEMINI_KEY not in repr(client.application.extensions["onet_llm"].config)
+
+
+def test_the_service_key_guards_the_endpoint_when_set(llm_client, gemini):
+    client = llm_client(service_api_keys=("first-key", "second-key"))
+    missing = client.get(PATH, query_string=PAIR).get_json()
+    assert (missing["status"], missing["code"]) == (401, "missing_api_key")
+    assert "X-API-Key" in missing["message"]
+    wrong = client.get(PATH, query_string=PAIR, headers={"X-API-Key": "third-key"}).get_json()
+    assert (wrong["status"], wrong["code"]) == (401, "invalid_api_key")
+    assert "third-key" not in json.dumps(wrong)
+    assert not gemini.calls
+    assert client.get(PATH, query_string=PAIR, headers={"X-API-Key": "second-key"}).status_code == 200
+    # Only the LLM endpoint asks for it.
+    assert client.get("/api/v1/skill-gap", query_string=PAIR).status_code == 200
+
+
+def test_each_client_is_rate_limited_and_the_other_endpoints_are_not(make_client, service_settings, gemini):
+    settings = llm_settings(gemini, rate_limit="2 per minute", service_api_keys=("alice-key", "bob-key"))
+    client = make_client(service_config(service_settings, llm=settings))
+    alice, bob = {"X-API-Key": "alice-key"}, {"X-API-Key": "bob-key"}
+    statuses = [client.get(PATH, query_string=PAIR, headers=alice).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    limited = client.get(PATH, query_string=PAIR, headers=alice)
+    body = limited.get_json()
+    assert (body["status"], body["code"], body["details"]) == (429, "rate_limited", {"limit": "2 per 1 minute"})
+    assert int(limited.headers["Retry-After"]) > 0 and limited.headers["X-RateLimit-Limit"] == "2"
+    assert client.get(PATH, query_string=PAIR, headers=bob).status_code == 200
+    assert all(client.get("/api/v1/skill-gap", query_string=PAIR).status_code == 200 for _ in range(5))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"rate_limit": "lots"}, "LLM_RATE_LIMIT='lots' is not a rate limit"),
+        ({"timeout_seconds": 0}, "GEMINI_TIMEOUT_SECONDS must be > 0"),
+        ({"max_concurrent": 0}, "LLM_MAX_CONCURRENT >= 1"),
+    ],
+)
+def test_bad_settings_stop_the_app_from_starting(make_client, service_settings, gemini, overrides, message):
+    with pytest.raises(ValueError, match=message):
+        make_client(service_config(service_settings, llm=llm_settings(gemini, **overrides)))
