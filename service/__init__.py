@@ -7,7 +7,7 @@ import sys
 
 from flask import Flask
 
-from service import assets, compare, elements, errors, gaps, health, meta, occupations, requestlog, transitions
+from service import assets, compare, elements, errors, gaps, health, llm, meta, occupations, requestlog, transitions
 from service.config import ServiceConfig
 from service.db import Database
 from service.reference import ReferenceCache
@@ -54,7 +54,8 @@ def create_app(config: ServiceConfig | None = None) -> Flask:
     app.extensions["onet_reference"] = ReferenceCache(db, config.release_check_seconds)
 
     api = errors.Api(app)
-    for module in (health, meta, occupations, elements, gaps, transitions):
+    llm.init_app(app, api, config, db)
+    for module in (health, meta, occupations, elements, gaps, transitions, llm):
         api.register_blueprint(module.blp)
     app.register_blueprint(assets.blueprint(config.assets_dir))
     app.register_blueprint(compare.blp)
