@@ -9,7 +9,8 @@ workers = int(os.environ.get("SERVICE_WORKERS", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("SERVICE_THREADS", "4"))
 keepalive = 5
-# A request is a few indexed reads; one taking this long is stuck, not slow.
+# A request is a few indexed reads, or a wait on the language model of less than this (checked below);
+# one taking this long is stuck, not slow.
 timeout = 30
 graceful_timeout = 10
 # The application logs one line per request itself (service/requestlog.py).
@@ -17,3 +18,10 @@ accesslog = None
 errorlog = "-"
 # No shared control socket in the home folder: several instances (tests, benchmarks) may run at once.
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Refuse an LLM timeout that outlives the worker, or model calls that could take every thread."""
+    from service.llm import check_worker
+
+    check_worker(worker.wsgi, timeout=worker.cfg.timeout, threads=worker.cfg.threads)
