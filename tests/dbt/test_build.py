@@ -14,6 +14,8 @@ PUBLISHED_TABLES = {
     "dim_elements",
     "dim_occupations",
     "fct_occupation_ratings",
+    "llm_level_agreement",
+    "llm_skill_levels",
     "related_occupations",
     "release_info",
 }
