@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from service.db import Database, DatabaseUnavailable, MartsUnavailable
+from service.db import Database
 from service.errors import fail
 from service.ranking import Profiles
 from service.reference import Reference, ReferenceCache
@@ -60,7 +60,8 @@ class ProfilesCache:
         def build():
             try:
                 self.get()
-            except (DatabaseUnavailable, MartsUnavailable) as exc:
+            # Whatever went wrong, a request meets it again and answers with the service's error.
+            except Exception as exc:
                 log.warning("transition ranking not built at start: %s", exc)
 
         threading.Thread(target=build, name="transitions-warm", daemon=True).start()
