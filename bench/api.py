@@ -1,8 +1,9 @@
 """Benchmark the REST service under gunicorn (its committed gunicorn.conf.py) with wrk.
 
 Loads the shared release into private databases, builds the marts with dbt, serves them, then drives
-`/health` (the baseline), `/api/v1/skill-gap` and `/api/v1/skill-gap-by-lvl` in the same run, the gap
-endpoints with random pairs among several hundred rated occupations, at 4 and at 32 connections.
+`/health` (the baseline), `/api/v1/skill-gap`, `/api/v1/skill-gap-by-lvl` and
+`/api/v1/occupations/{code}/transitions` in the same run, the others with random pairs (or random
+occupations) among several hundred rated occupations, at 4 and at 32 connections.
 Prints requests/s, p50 and p99 for each, and exits non-zero when a target is missed.
 """
 
@@ -29,6 +30,9 @@ SECONDS = int(os.environ.get("BENCH_API_SECONDS", "5"))
 ROUNDS = int(os.environ.get("BENCH_API_ROUNDS", "3"))
 OCCUPATIONS = 400
 GAP_PATHS = ("/api/v1/skill-gap", "/api/v1/skill-gap-by-lvl")
+# Ranked in memory; `{code}` becomes a random rated occupation. Same targets as the gap endpoints.
+TRANSITIONS_PATH = "/api/v1/occupations/{code}/transitions"
+PATHS = ("/health", *GAP_PATHS, TRANSITIONS_PATH)
 # Targets on the 2-core machine (issue 5).
 LOW, HIGH = 4, 32
 TARGET_P99_LOW_MS = 10.0
@@ -52,6 +56,7 @@ end
 function request()
   if #codes == 0 then return wrk.format("GET", path) end
   local from, to = codes[math.random(#codes)], codes[math.random(#codes)]
+  if path:find("{code}", 1, true) then return wrk.format("GET", (path:gsub("{code}", from))) end
   return wrk.format("GET", path .. "?from=" .. from .. "&to=" .. to)
 end
 function done(summary, latency, requests)
@@ -164,13 +169,13 @@ def main() -> int:
         codes_file.write_text("\n".join(rated_occupations(database)) + "\n")
         port = free_port()
         process = start_service(env, port)
-        for path in ("/health", *GAP_PATHS):  # warm every worker's pool and reference data
+        for path in PATHS:  # warm every worker's pool, reference data and ranking
             wrk(port, path, HIGH, 2, None if path == "/health" else codes_file)
 
         rounds: dict[tuple[str, int], list[dict]] = {}
         for _ in range(ROUNDS):
             for connections in (LOW, HIGH):
-                for path in ("/health", *GAP_PATHS):
+                for path in PATHS:
                     result = wrk(port, path, connections, SECONDS, None if path == "/health" else codes_file)
                     rounds.setdefault((path, connections), []).append(result)
         results = {key: median(runs) for key, runs in rounds.items()}
@@ -181,8 +186,8 @@ def main() -> int:
         drop_databases(database)
 
     print(f"REST service under gunicorn (gunicorn.conf.py), wrk -t2; median of {ROUNDS} rounds of {SECONDS} s;")
-    print(f"gap requests: random pairs among {OCCUPATIONS} rated occupations")
-    print(f"{'endpoint':28} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs /health':>22}")
+    print(f"gap requests: random pairs, transitions: random occupations, among {OCCUPATIONS} rated occupations")
+    print(f"{'endpoint':40} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs /health':>22}")
     misses = []
     for (path, connections), r in results.items():
         health = results["/health", connections]
@@ -190,7 +195,7 @@ def main() -> int:
         if path != "/health":
             versus = f"{r['rps'] / health['rps']:.0%} req/s, {r['p99_us'] / health['p99_us']:.1f}x p99"
         print(
-            f"{path:28} {connections:>5} {r['rps']:>8.0f} {r['p50_us'] / 1000:>8.2f} {r['p99_us'] / 1000:>8.2f}"
+            f"{path:40} {connections:>5} {r['rps']:>8.0f} {r['p50_us'] / 1000:>8.2f} {r['p99_us'] / 1000:>8.2f}"
             f" {versus:>22}"
         )
         if r["errors"] or r["non_2xx"]:
