@@ -107,6 +107,8 @@ class Profiles:
             self.importance[i, j] = round(float(row["importance"] or 0) * 100)
             self.level[i, j] = round(float(row["effective_level"] or 0) * 100)
         self.domain_of = np.array([e.domain for e in self.elements])
+        # Each element's place in element-id order: the last tie-break between equal gaps.
+        self.element_rank = np.argsort(np.argsort([e.element_id for e in self.elements], kind="stable"))
 
         titles: dict[str, list[str]] = {code: [] for code in self.codes}
         for row in alternate_titles:
@@ -156,40 +158,41 @@ class Profiles:
         order = candidates[np.argsort(-self.similarity[i, candidates], kind="stable")]
         return order[:limit].tolist() if limit is not None else order.tolist()
 
-    def gap(self, source: int, target: int) -> dict[str, Any]:
-        """What `target` asks of a person from `source`: the importance-weighted sum of the positive
-        level differences over skills and knowledge, their number, and the largest ones."""
-        difference = self.level[target] - self.level[source]
-        importance = self.importance[target]
-        positive = np.flatnonzero(difference > 0)
-        # Largest difference first, then most important, then element id (as the gap endpoints).
-        largest = sorted(positive, key=lambda j: (-difference[j], -importance[j], self.elements[j].element_id))
-        return {
-            "gap_score": round(int((importance[positive] * difference[positive]).sum()) / 10000, 2),
-            "gap_count": len(positive),
-            "top_gaps": [
+    def gaps(self, source: int, targets: list[int]) -> list[dict[str, Any]]:
+        """What each target asks of a person from `source`: the importance-weighted sum of the
+        positive level differences over skills and knowledge, their number, and the largest ones."""
+        difference = self.level[targets] - self.level[source]
+        importance = self.importance[targets]
+        positive = difference > 0
+        scores = (importance * np.where(positive, difference, 0)).sum(axis=1)
+        found = []
+        for row in range(len(targets)):
+            # Largest difference first, then most important, then element id (as the gap endpoints).
+            order = np.lexsort((self.element_rank, -importance[row], -difference[row]))[:TOP_GAPS]
+            found.append(
                 {
-                    "element_id": self.elements[j].element_id,
-                    "name": self.elements[j].name,
-                    "domain": self.elements[j].domain,
-                    "difference": int(difference[j]) / 100,
-                    "importance": int(importance[j]) / 100,
+                    "gap_score": round(int(scores[row]) / 10000, 2),
+                    "gap_count": int(positive[row].sum()),
+                    "top_gaps": [
+                        {
+                            "element_id": self.elements[j].element_id,
+                            "name": self.elements[j].name,
+                            "domain": self.elements[j].domain,
+                            "difference": int(difference[row, j]) / 100,
+                            "importance": int(importance[row, j]) / 100,
+                        }
+                        for j in order
+                        if positive[row, j]
+                    ],
                 }
-                for j in largest[:TOP_GAPS]
-            ],
-        }
+            )
+        return found
 
     def transitions(self, code: str, **filters: Any) -> list[dict[str, Any]]:
         """The closest rated occupations to `code`, each with its score and its gap from `code`."""
         source = self.index[code]
-        found = []
-        for target in self.ranked(code, **filters):
-            occupation = self.occupations[self.codes[target]]
-            found.append(
-                {
-                    **occupation,
-                    "similarity": float(self.similarity[source, target]),
-                    **self.gap(source, target),
-                }
-            )
-        return found
+        targets = self.ranked(code, **filters)
+        return [
+            {**self.occupations[self.codes[target]], "similarity": float(self.similarity[source, target]), **gap}
+            for target, gap in zip(targets, self.gaps(source, targets), strict=True)
+        ]
