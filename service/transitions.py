@@ -243,9 +243,11 @@ class Transitions(MethodView):
         \\+ 0.50 x cosine of their knowledge importance vectors
         \\+ 0.10 x cosine of the TF-IDF vectors of their titles with every alternate title
         \\+ 0.05 x cosine of the TF-IDF vectors of their titles with their descriptions.
-        Ties are broken by code. The weights were chosen on half of the occupations and judged on the
-        other half against O*NET's own Related Occupations, which the ranking never reads
-        (docs/transitions.md has the figures).
+        The score is rounded to 4 decimals and equal scores are ordered by code. The weights were
+        chosen on half of the occupations and judged on the other half against O*NET's own Related
+        Occupations, which the ranking never reads: on O*NET 29.3, 42% of an occupation's related
+        occupations are in its top 10 and the first is on average near the top (MRR 0.98), against
+        16% and 0.62 for the cosine of skill levels (docs/transitions.md).
 
         **Gap score**: the sum, over skills and knowledge, of the target's importance times the level
         the target needs above the source's (effective levels, as in the gap endpoints).
