@@ -23,7 +23,7 @@ class LLMConfig:
     timeout_seconds: float = 25.0
     max_attempts: int = 3
     max_concurrent: int = 2
-    rate_limit: str = "10 per minute"
+    rate_limit: str = "10/minute"
     rate_limit_storage_uri: str = field(default="memory://", repr=False)
     service_api_keys: tuple[str, ...] = field(default=(), repr=False)
 
