@@ -154,13 +154,7 @@ class SkillGapLLM(MethodView):
         except ModelCallError as exc:
             fail(exc.status, exc.code, exc.message, attempts=len(exc.attempts))
         except Busy:
-            flask_smorest.abort(
-                503,
-                error_code="llm_busy",
-                message="Every model call slot of this server is taken (LLM_MAX_CONCURRENT); retry shortly.",
-                details={},
-                headers={"Retry-After": "5"},
-            )
+            fail(503, "llm_busy", "Every model call slot of this server is taken (LLM_MAX_CONCURRENT); retry shortly.")
 
 
 def _skill_gap(from_code: str, to_code: str, release: str) -> dict:
@@ -238,7 +232,7 @@ def init_app(app: Flask, api: flask_smorest.Api, config: ServiceConfig, db: Data
     try:
         parse_many(settings.rate_limit)
     except ValueError:
-        raise ValueError(f"LLM_RATE_LIMIT={settings.rate_limit!r} is not a rate limit like '10 per minute'") from None
+        raise ValueError(f"LLM_RATE_LIMIT={settings.rate_limit!r} is not a rate limit like '10/minute'") from None
     app.extensions["onet_llm"] = Analyst(config, db, LLMStore(config))
 
     limiter = Limiter(

@@ -18,7 +18,7 @@ from service.gemini import ModelCallError
 from service.llm_prompts import InvalidAnswer
 
 
-def _codes(reference, occupations: str) -> list[str]:
+def occupation_codes(reference, occupations: str) -> list[str]:
     rated = sorted(code for code, row in reference.occupations.items() if row["has_skills"])
     if occupations.strip().lower() == "all":
         return rated
@@ -45,7 +45,7 @@ def llm_assess(occupations: str, concurrency: int) -> None:
         raise click.UsageError("GEMINI_API_KEY is not set: the model cannot be asked.")
     reference = current_app.extensions["onet_reference"].get()
     release = reference.release["onet_release"]
-    codes = _codes(reference, occupations)
+    codes = occupation_codes(reference, occupations)
     prepared = [analyst.assessment(analyst.db.occupation(code), analyst.skill_ratings(code), release) for code in codes]
     stored = analyst.stored(prepared)
     todo = [p for p, result in zip(prepared, stored, strict=True) if result is None]

@@ -46,6 +46,8 @@ class FakeGemini:
         self.levels: Callable[[str, str], float] = default_level
         self._replies: list[tuple[str | None, str | None, Callable[[Call], Response]]] = []
         self._lock = threading.Lock()
+        self._in_flight = 0
+        self.most_in_flight = 0
         server.expect_request(PATH, method="POST").respond_with_handler(self._handle)
 
     @property
@@ -80,7 +82,13 @@ class FakeGemini:
                 (i for i, (k, c, _) in enumerate(self._replies) if k in (None, kind) and c in (None, code)), None
             )
             reply = self._replies.pop(queued)[2] if queued is not None else None
-        return (reply or answer())(call)
+            self._in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self._in_flight)
+        try:
+            return (reply or answer())(call)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
 
     def valid_answer(self, call: Call) -> dict:
         if call.kind == "assessment":

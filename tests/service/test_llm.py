@@ -3,23 +3,31 @@ session's built marts and a real LLM store."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import itertools
 import json
 import logging
 import os
 import secrets
+import subprocess
+import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+import redis
+import requests
 from pytest_httpserver import HTTPServer
 
-from service import create_app
+from service import create_app, llm_batch
 from service.analyst import Analyst
 from service.config import LLMConfig
-from tests.conftest import query
-from tests.service.conftest import checked_client, service_config
+from tests.conftest import REPO, query
+from tests.service.conftest import Server, checked_client, free_port, service_config
 from tests.service.fake_gemini import FakeGemini, answer, error, slow
 
 CEO = "11-1011.00"
@@ -28,6 +36,7 @@ SOFTWARE_DEVELOPER = "15-1252.00"  # no ratings at all in 29.3
 PATH = "/api/v1/skill-gap-llm"
 PAIR = {"from": PROGRAMMER, "to": CEO}
 GEMINI_KEY = "AIzaTest-" + secrets.token_hex(12)
+REDIS_URI = os.environ.get("TEST_REDIS_URI", "redis://127.0.0.1:6379/0")
 _models = itertools.count(1)
 
 
@@ -423,3 +432,174 @@ def test_each_client_is_rate_limited_and_the_other_endpoints_are_not(make_client
 def test_bad_settings_stop_the_app_from_starting(make_client, service_settings, gemini, overrides, message):
     with pytest.raises(ValueError, match=message):
         make_client(service_config(service_settings, llm=llm_settings(gemini, **overrides)))
+
+
+def test_the_batch_command_assesses_with_a_concurrency_limit_retries_and_resumes(llm_client, gemini, service_settings):
+    client = llm_client()
+    model = client.application.extensions["onet_llm"].model
+    runner = client.application.test_cli_runner()
+    codes = [CEO, PROGRAMMER, "29-1141.00", "35-2021.00"]
+    gemini.queue(answer(drop_skill), kind="assessment", code=CEO)
+    gemini.queue(error(429, "Resource has been exhausted", retry_delay="0.1s"), kind="assessment", code=PROGRAMMER)
+    gemini.queue(slow(0.5), slow(0.5), slow(0.5), kind="assessment")
+    first = runner.invoke(args=["llm-assess", "--occupations", ",".join(codes), "--concurrency", "2"])
+    assert first.exit_code == 1, first.output
+    assert f"4 occupations with {model}; 0 already stored, skipped" in first.output
+    assert "FAILED 11-1011.00: missing_skill: The model left out 1 of the occupation's 35 skills" in first.output
+    assert "3 assessed, 1 failed, 0 skipped" in first.output
+    assert gemini.most_in_flight == 2
+    assert len(gemini.calls) == 5  # a retry after the 429
+    statuses = {(c["onetsoc_code"], c["attempt"]): c["status"] for c in calls_of(service_settings, model)}
+    assert statuses[(PROGRAMMER, 1)] == "rate_limited" and statuses[(PROGRAMMER, 2)] == "valid"
+    assert statuses[(CEO, 1)] == "invalid"
+
+    resumed = runner.invoke(args=["llm-assess", "--occupations", ",".join(codes)])
+    assert resumed.exit_code == 0, resumed.output
+    assert "3 already stored, skipped" in resumed.output and "1 assessed, 0 failed, 3 skipped" in resumed.output
+    assert [c.code for c in gemini.calls[5:]] == [CEO]
+    done = runner.invoke(args=["llm-assess", "--occupations", ",".join(codes)])
+    assert "0 assessed, 0 failed, 4 skipped" in done.output and len(gemini.calls) == 6
+    # The endpoint uses what the batch stored.
+    body = client.get(PATH, query_string=PAIR).get_json()
+    assert [c["cached"] for c in body["calls"]] == [True, True, False]
+
+
+@pytest.mark.parametrize(
+    ("occupations", "message"),
+    [
+        ("99-9999.00", "no occupation has the code '99-9999.00'"),
+        (SOFTWARE_DEVELOPER, "15-1252.00 (Software Developers) has no skills ratings"),
+        (" , ", "name occupation codes, comma-separated, or 'all'"),
+    ],
+)
+def test_the_batch_command_names_a_bad_code(llm_client, gemini, occupations, message):
+    result = llm_client().application.test_cli_runner().invoke(args=["llm-assess", "--occupations", occupations])
+    assert result.exit_code == 2 and message in result.output
+    assert not gemini.calls
+
+
+def test_all_is_every_occupation_with_skills_ratings(llm_client, service_settings):
+    app = llm_client().application
+    with app.app_context():
+        codes = llm_batch.occupation_codes(app.extensions["onet_reference"].get(), "all")
+    rated = query(
+        service_settings,
+        "select onetsoc_code from dim_occupations where has_skills = 1 order by 1",
+        database=service_settings.database,
+    )
+    assert codes == [code for (code,) in rated] and len(codes) > 800
+
+
+def test_the_batch_command_needs_a_gemini_key(make_client, service_settings):
+    app = make_client(service_config(service_settings)).application
+    result = app.test_cli_runner().invoke(args=["llm-assess", "--occupations", CEO])
+    assert result.exit_code == 2 and "GEMINI_API_KEY is not set" in result.output
+
+
+@pytest.fixture
+def gunicorn(service_settings, gemini, tmp_path):
+    """`gunicorn(**env)`: the service under gunicorn with the committed gunicorn.conf.py, its Gemini the fake."""
+    started = []
+
+    def start(wait: bool = True, **env: str) -> Server:
+        port = free_port()
+        log = tmp_path / f"gunicorn-{port}.log"
+        environment = {
+            **os.environ,
+            "MYSQL_HOST": service_settings.host,
+            "MYSQL_PORT": str(service_settings.port),
+            "MYSQL_USER": service_settings.user,
+            "MYSQL_PASSWORD": service_settings.password,
+            "MYSQL_DATABASE": service_settings.database,
+            "SERVICE_PORT": str(port),
+            "GEMINI_API_KEY": GEMINI_KEY,
+            "GEMINI_BASE_URL": gemini.base_url,
+            "GEMINI_MODEL": f"fake-flash-{os.getpid()}-{next(_models)}",
+            **env,
+        }
+        with log.open("w") as out:
+            process = subprocess.Popen(
+                [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py"],
+                cwd=REPO,
+                env=environment,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        server = Server(f"http://127.0.0.1:{port}", log, process)
+        started.append(server)
+        deadline = time.monotonic() + 60
+        while wait:
+            with contextlib.suppress(requests.RequestException):  # refused, or a worker still booting
+                if requests.get(server.url + "/health/ready", timeout=2).ok:
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"gunicorn did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        return server
+
+    yield start
+    for server in started:
+        server.process.terminate()
+        server.process.wait(timeout=15)
+        assert GEMINI_KEY not in server.log.read_text(), "the Gemini key is in gunicorn's log"
+
+
+def test_the_rate_limit_is_shared_by_every_worker_through_redis(gunicorn):
+    """Two servers of two workers each, one Redis: a client gets the limit once, not once per process."""
+    client_key = "client-" + secrets.token_hex(8)
+    env = {
+        "SERVICE_WORKERS": "2",
+        "RATELIMIT_STORAGE_URI": REDIS_URI,
+        "LLM_RATE_LIMIT": "4 per minute",
+        "SERVICE_API_KEYS": f"other-key,{client_key}",
+    }
+    servers = [gunicorn(**env), gunicorn(**env)]
+    statuses = []
+    for i in range(10):  # a new connection each time: any worker of either server may answer
+        response = servers[i % 2].get(PATH, params=PAIR, headers={"X-API-Key": client_key})
+        statuses.append(response.status_code)
+        if response.status_code == 429:
+            assert response.json()["code"] == "rate_limited"
+    assert statuses.count(200) == 4 and statuses.count(429) == 6, statuses
+    # The counts are in Redis, under a hash of the client's key, never the key itself.
+    keys = [key.decode() for key in redis.Redis.from_url(REDIS_URI).scan_iter("*onet-skillgap*")]
+    digest = hashlib.sha256(client_key.encode()).hexdigest()[:16]
+    assert any(digest in key for key in keys) and not any(client_key in key for key in keys)
+    # Other endpoints are not limited.
+    assert all(servers[0].get("/api/v1/skill-gap", params=PAIR).status_code == 200 for _ in range(6))
+
+
+def test_slow_model_calls_never_block_the_other_endpoints(gunicorn, gemini):
+    """One worker of four threads, two model call slots: while two requests wait on a slow model,
+    a third LLM request is turned away at once and the other endpoints answer as usual."""
+    server = gunicorn(SERVICE_WORKERS="1", SERVICE_THREADS="4", LLM_MAX_CONCURRENT="2", GEMINI_TIMEOUT_SECONDS="3")
+    gemini.queue(*[slow(6)] * 6)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        waiting = [
+            pool.submit(server.get, PATH, params={"from": code, "to": CEO}) for code in (PROGRAMMER, "29-1141.00")
+        ]
+        deadline = time.monotonic() + 10
+        while gemini.most_in_flight < 6 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        started = time.monotonic()
+        busy = server.get(PATH, params={"from": "35-2021.00", "to": CEO})
+        assert (busy.status_code, busy.json()["code"]) == (503, "llm_busy")
+        assert server.get("/health").status_code == 200
+        assert server.get("/api/v1/skill-gap", params=PAIR).status_code == 200
+        assert time.monotonic() - started < 2, "the other requests waited on the model"
+        assert not any(f.done() for f in waiting)
+        timed_out = [f.result() for f in waiting]
+    assert [(r.status_code, r.json()["code"]) for r in timed_out] == [(504, "model_timeout")] * 2
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"GEMINI_TIMEOUT_SECONDS": "30"}, "GEMINI_TIMEOUT_SECONDS=30 must stay below gunicorn's worker timeout"),
+        ({"LLM_MAX_CONCURRENT": "4", "SERVICE_THREADS": "4"}, "LLM_MAX_CONCURRENT=4 must stay below SERVICE_THREADS=4"),
+    ],
+)
+def test_gunicorn_refuses_llm_settings_that_could_stall_a_worker(gunicorn, env, message):
+    server = gunicorn(wait=False, SERVICE_WORKERS="1", **env)
+    assert server.process.wait(timeout=60) != 0
+    assert message in server.log.read_text()
