@@ -1,4 +1,11 @@
-{#- Importance (IM) and level (LV) of one occupation and element side by side. -#}
+{#-
+    Importance (IM) and level (LV) of one occupation and element side by side. A table, not a
+    view: three marts and a test read it, and the pivot over both files is the build's costliest step.
+-#}
+{{ config(
+    materialized='table',
+    post_hook="alter table {{ this }} add primary key (domain, onetsoc_code, element_id)"
+) }}
 with
 
 ratings as (
