@@ -18,9 +18,10 @@
 
 {% macro prepare_databases() %}
     {#-
-        on-run-start. dbt has just created the build database with the server's default collation
-        (utf8mb4_general_ci on MariaDB, utf8mb4_0900_ai_ci on MySQL 8); the landing tables use
-        utf8mb4_unicode_ci, and joins across databases need one collation.
+        on-run-start. dbt creates the build database (before this hook, for the commands that
+        build) with the server's default collation (utf8mb4_general_ci on MariaDB,
+        utf8mb4_0900_ai_ci on MySQL 8); the landing tables use utf8mb4_unicode_ci, and joins across
+        databases need one collation.
     -#}
     {%- if execute -%}
         {%- set charset = 'character set utf8mb4 collate utf8mb4_unicode_ci' -%}
@@ -135,7 +136,9 @@
     {%- for statement in drops -%}
         {%- do run_query(statement) -%}
     {%- endfor -%}
-    {%- do run_query('rename table ' ~ (renames | join(', '))) -%}
+    {%- if renames -%}
+        {%- do run_query('rename table ' ~ (renames | join(', '))) -%}
+    {%- endif -%}
     {%- for statement in views -%}
         {%- do run_query(statement) -%}
     {%- endfor -%}
