@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from loader.config import Settings
 from tests.conftest import REPO, drop_databases, make_settings, query, run_dbt, server_connection
 
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "dbt_project", "seeds")
@@ -32,7 +33,7 @@ TABLES = ("dim_alternate_titles", "dim_domains", "dim_elements", "dim_occupation
 
 @dataclass(frozen=True)
 class Publishing:
-    settings: object
+    settings: Settings
     root: Path
 
 
