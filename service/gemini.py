@@ -133,7 +133,9 @@ class GeminiClient:
             response_mime_type="application/json",
             response_schema=request.response_schema,
         )
-        for number in range(1, self._max_attempts + 1):
+        number = 0
+        while True:
+            number += 1
             timeout = self._timeout
             if deadline is not None:
                 timeout = min(timeout, deadline - time.monotonic())
@@ -165,7 +167,6 @@ class GeminiClient:
                 ) from None
             attempts.append(Attempt(number, "answered", _ms(started), http_status=200, response=_body(response)))
             return _reply(response, attempts)
-        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _failed(self, number: int, started: float, exc: errors.APIError) -> Attempt:
         if exc.code == 429:
@@ -188,7 +189,8 @@ class GeminiClient:
     def _gave_up(self, last: Attempt, attempts: list[Attempt]) -> ModelCallError:
         tries = f"after {len(attempts)} attempt{'s' if len(attempts) > 1 else ''}"
         if last.status == "rate_limited":
-            return ModelRateLimited(f"Gemini kept answering 429 (rate limit or quota) {tries}: {last.error}.", attempts)
+            reason = (last.error or "").rstrip(".")
+            return ModelRateLimited(f"Gemini kept answering 429 (rate limit or quota) {tries}: {reason}.", attempts)
         return ModelCallError(f"Gemini answered {last.error} {tries}.", attempts)
 
     def _out_of_time(self, attempts: list[Attempt]) -> ModelTimeout:

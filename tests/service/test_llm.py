@@ -603,3 +603,12 @@ def test_gunicorn_refuses_llm_settings_that_could_stall_a_worker(gunicorn, env, 
     server = gunicorn(wait=False, SERVICE_WORKERS="1", **env)
     assert server.process.wait(timeout=60) != 0
     assert message in server.log.read_text()
+
+
+def test_an_unreachable_gemini_is_a_502(llm_client, gemini, service_settings):
+    client = llm_client(base_url=f"http://127.0.0.1:{free_port()}")
+    body = client.get(PATH, query_string=PAIR).get_json()
+    assert (body["status"], body["code"], body["details"]["attempts"]) == (502, "model_error", 1)
+    assert body["message"].startswith("Gemini cannot be reached:")
+    statuses = [c["status"] for c in calls_of(service_settings, client.application.extensions["onet_llm"].model)]
+    assert statuses == ["unreachable"] * 3
