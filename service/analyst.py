@@ -137,23 +137,30 @@ class Analyst:
         return Result(subject.kind, call_id, False, answer)
 
     def answer_all(self, prepared: list[Prepared]) -> list[Result]:
-        """Each request's answer: stored ones first; the others asked at once, in parallel, within
-        GEMINI_TIMEOUT_SECONDS in all. The first failure is raised once every call has ended."""
+        """Each request's answer: stored ones first; the others asked at once, in parallel (an
+        identical request once), within GEMINI_TIMEOUT_SECONDS in all. The first failure is raised
+        once every call has ended."""
         results = self.stored(prepared)
-        pending = [i for i, result in enumerate(results) if result is None]
+        pending: dict[str, list[int]] = {}
+        for i, result in enumerate(results):
+            if result is None:
+                pending.setdefault(prepared[i].subject.request_key, []).append(i)
         if not pending:
             return results
         if not self._slots.acquire(blocking=False):
             raise Busy()
         try:
             deadline = time.monotonic() + self.config.timeout_seconds
-            futures = {i: self._pool.submit(self.ask, prepared[i], deadline) for i in pending}
+            futures = {key: self._pool.submit(self.ask, prepared[i[0]], deadline) for key, i in pending.items()}
             errors = []
-            for i, future in futures.items():
+            for key, future in futures.items():
                 try:
-                    results[i] = future.result()
+                    result = future.result()
                 except (ModelCallError, InvalidAnswer) as exc:
                     errors.append(exc)
+                    continue
+                for i in pending[key]:
+                    results[i] = result
             if errors:
                 raise errors[0]
             return results

@@ -612,3 +612,10 @@ def test_an_unreachable_gemini_is_a_502(llm_client, gemini, service_settings):
     assert body["message"].startswith("Gemini cannot be reached:")
     statuses = [c["status"] for c in calls_of(service_settings, client.application.extensions["onet_llm"].model)]
     assert statuses == ["unreachable"] * 3
+
+
+def test_a_move_within_one_occupation_asks_its_assessment_once(llm_client, gemini):
+    body = llm_client().get(PATH, query_string={"from": CEO, "to": CEO}).get_json()
+    assert sorted(c.kind for c in gemini.calls) == ["analysis", "assessment"]
+    assert body["calls"][0]["call_id"] == body["calls"][1]["call_id"]
+    assert all(g["llm_difference"] == 0 and g["difference"] == 0 for g in body["gaps"])
