@@ -4,6 +4,7 @@ on the same data are skipped, so a stopped run resumes where it stopped."""
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -11,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from service.analyst import Analyst
@@ -50,16 +52,23 @@ def llm_assess(occupations: str, concurrency: int) -> None:
     stored = analyst.stored(prepared)
     todo = [p for p, result in zip(prepared, stored, strict=True) if result is None]
     report = _Report(len(codes), len(codes) - len(todo), analyst.model)
-    with report, ThreadPoolExecutor(max_workers=concurrency) as pool:
-        futures = {pool.submit(analyst.ask, p): p for p in todo}
-        for future in as_completed(futures):
-            code = futures[future].subject.onetsoc_code
-            try:
-                result = future.result()
-            except (ModelCallError, InvalidAnswer) as exc:
-                report.failed(code, getattr(exc, "problem", None) or exc.code, exc.message)
-            else:
-                report.assessed(code, result.call_id)
+    # The report tells of every occupation; the store keeps each call's tokens and latency.
+    calls_log = logging.getLogger("service.llm")
+    level = calls_log.level
+    calls_log.setLevel(logging.WARNING)
+    try:
+        with report, ThreadPoolExecutor(max_workers=concurrency) as pool:
+            futures = {pool.submit(analyst.ask, p): p for p in todo}
+            for future in as_completed(futures):
+                code = futures[future].subject.onetsoc_code
+                try:
+                    result = future.result()
+                except (ModelCallError, InvalidAnswer) as exc:
+                    report.failed(code, getattr(exc, "problem", None) or exc.code, exc.message)
+                else:
+                    report.assessed(code, result.call_id)
+    finally:
+        calls_log.setLevel(level)
     if report.failures:
         sys.exit(1)
 
@@ -78,6 +87,7 @@ class _Report:
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
                 TextColumn("{task.fields[last]}"),
+                console=Console(stderr=True),
             )
             if sys.stderr.isatty()
             else None
