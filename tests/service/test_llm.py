@@ -421,6 +421,14 @@ def test_each_client_is_rate_limited_and_the_other_endpoints_are_not(make_client
     assert all(client.get("/api/v1/skill-gap", query_string=PAIR).status_code == 200 for _ in range(5))
 
 
+def test_with_redis_unreachable_each_process_counts_in_memory(make_client, service_settings, gemini):
+    unreachable = f"redis://127.0.0.1:{free_port()}/0"
+    settings = llm_settings(gemini, rate_limit="2 per minute", rate_limit_storage_uri=unreachable)
+    client = make_client(service_config(service_settings, llm=settings))
+    assert [client.get(PATH, query_string=PAIR).status_code for _ in range(3)] == [200, 200, 429]
+    assert client.get("/api/v1/skill-gap", query_string=PAIR).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
