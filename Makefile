@@ -27,9 +27,9 @@ node_modules/.installed: package.json package-lock.json
 
 assets: node_modules/.installed
 
-run: $(BIN)/.installed load
-	$(MAKE) build
-	$(MAKE) serve
+# Load, build the models and their docs site, then serve; each step skipped when nothing changed.
+run: $(BIN)/.installed node_modules/.installed
+	$(BIN)/python scripts/run_pipeline.py
 
 serve: $(BIN)/.installed node_modules/.installed
 	$(BIN)/gunicorn -c gunicorn.conf.py

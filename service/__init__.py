@@ -7,7 +7,20 @@ import sys
 
 from flask import Flask
 
-from service import assets, compare, elements, errors, gaps, health, llm, meta, occupations, requestlog, transitions
+from service import (
+    assets,
+    compare,
+    dbt_docs,
+    elements,
+    errors,
+    gaps,
+    health,
+    llm,
+    meta,
+    occupations,
+    requestlog,
+    transitions,
+)
 from service.config import ServiceConfig
 from service.db import Database
 from service.reference import ReferenceCache
@@ -59,6 +72,7 @@ def create_app(config: ServiceConfig | None = None) -> Flask:
         api.register_blueprint(module.blp)
     app.register_blueprint(assets.blueprint(config.assets_dir))
     app.register_blueprint(compare.blp)
+    app.register_blueprint(dbt_docs.blueprint(config.dbt_docs_dir))
     assets.check(app, config.assets_dir)
     errors.register(app)
     requestlog.register(app)

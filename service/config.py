@@ -54,6 +54,7 @@ class ServiceConfig:
     pool_size: int = 4
     release_check_seconds: float = 5.0
     assets_dir: Path = REPO / "node_modules"
+    dbt_docs_dir: Path = REPO / "target"
     llm: LLMConfig = field(default_factory=LLMConfig)
 
     @classmethod
@@ -71,5 +72,6 @@ class ServiceConfig:
             release_check_seconds=float(env.get("SERVICE_RELEASE_CHECK_SECONDS", cls.release_check_seconds)),
             # Relative to the repository, as in .env.example.
             assets_dir=REPO / env.get("SERVICE_ASSETS_DIR", "node_modules"),
+            dbt_docs_dir=REPO / env.get("DBT_TARGET_PATH", "target"),
             llm=LLMConfig.from_env(env),
         )

@@ -1,0 +1,80 @@
+"""`make run`'s pipeline script: from a loaded release to a serving API, and a second run that skips
+the load and the build and serves within 15 s."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import requests
+
+from tests.conftest import REPO
+from tests.service.conftest import free_port
+
+
+def _start(settings, release_dir, target, port) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "MYSQL_DATABASE": settings.database,
+        "ONET_SOURCE": str(release_dir),
+        "DBT_TARGET_PATH": str(target),
+        "SERVICE_PORT": str(port),
+    }
+    return subprocess.Popen(
+        [sys.executable, "scripts/run_pipeline.py"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _serving_after(process: subprocess.Popen, port: int, limit: float) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        assert process.poll() is None, process.stdout.read()
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/health/ready", timeout=1).status_code == 200:
+                return time.monotonic() - started
+        except requests.RequestException:  # not listening yet, or its workers still booting
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"not serving after {limit} s")
+
+
+def _stop(process: subprocess.Popen) -> str:
+    os.killpg(process.pid, 15)
+    output, _ = process.communicate(timeout=30)
+    return output
+
+
+def test_second_run_skips_load_and_build_and_serves_within_15_s(built_settings, release_dir, tmp_path):
+    target, port = tmp_path / "target", free_port()
+    first = _start(built_settings, release_dir, target, port)
+    _serving_after(first, port, 300)
+    assert requests.get(f"http://127.0.0.1:{port}/dbt-docs/").status_code == 200
+    first_output = _stop(first)
+    assert "already loaded" in first_output
+
+    second = _start(built_settings, release_dir, target, port)
+    seconds = _serving_after(second, port, 15)
+    assert requests.get(f"http://127.0.0.1:{port}/api/v1/meta").json()["onet_release"] == "29.3"
+    output = _stop(second)
+    assert "skipping dbt build" in output, output
+    assert "dbt docs site:  http://127.0.0.1" in output
+    print(f"second run serving after {seconds:.1f} s")
+
+
+def test_without_a_database_it_says_how_to_get_one(tmp_path):
+    env = {**os.environ, "MYSQL_PORT": "9", "PATH": "/usr/bin:/bin", "DBT_TARGET_PATH": str(tmp_path)}
+    env.pop("VIRTUAL_ENV", None)
+    result = subprocess.run(
+        [sys.executable, "scripts/run_pipeline.py"], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "cannot reach MySQL at 127.0.0.1:9" in result.stderr
+    assert "docker compose up" in result.stderr and "mariadb-server" in result.stderr
