@@ -33,6 +33,36 @@ _UNREACHABLE = {1040, 1045, 1053, 1129, 1130, 1152, 1158, 1159, 1160, 1161, 2002
 Row = dict[str, Any]
 
 
+def create_pool(config: ServiceConfig, database: str | None, pool_size: int) -> sqlalchemy.Engine:
+    """A pymysql pool with pre-ping and short timeouts, in autocommit mode."""
+    url = sqlalchemy.URL.create(
+        "mysql+pymysql",
+        username=config.user,
+        password=config.password,
+        host=config.host,
+        port=config.port,
+        database=database,
+    )
+    return sqlalchemy.create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=config.pool_size,
+        pool_timeout=config.connect_timeout,
+        pool_pre_ping=True,
+        pool_recycle=3600,
+        # Every statement commits by itself, so a returned connection holds no transaction (and no
+        # stale snapshot of a release) and needs no ROLLBACK round trip.
+        pool_reset_on_return=None,
+        connect_args={
+            "connect_timeout": config.connect_timeout,
+            "read_timeout": config.read_timeout,
+            "write_timeout": config.read_timeout,
+            "autocommit": True,
+            "charset": "utf8mb4",
+        },
+    )
+
+
 class DatabaseUnavailable(Exception):
     """The database server cannot be reached."""
 
@@ -61,32 +91,7 @@ class Database:
 
     def __init__(self, config: ServiceConfig):
         self.name = config.database
-        url = sqlalchemy.URL.create(
-            "mysql+pymysql",
-            username=config.user,
-            password=config.password,
-            host=config.host,
-            port=config.port,
-            database=config.database,
-        )
-        self.engine = sqlalchemy.create_engine(
-            url,
-            pool_size=config.pool_size,
-            max_overflow=config.pool_size,
-            pool_timeout=config.connect_timeout,
-            pool_pre_ping=True,
-            pool_recycle=3600,
-            # Every statement is a read that commits by itself, so a returned connection holds no
-            # transaction (and no stale snapshot of a release) and needs no ROLLBACK round trip.
-            pool_reset_on_return=None,
-            connect_args={
-                "connect_timeout": config.connect_timeout,
-                "read_timeout": config.read_timeout,
-                "write_timeout": config.read_timeout,
-                "autocommit": True,
-                "charset": "utf8mb4",
-            },
-        )
+        self.engine = create_pool(config, config.database, config.pool_size)
 
     def _fetch(self, sql: str, args: tuple = ()) -> list[Row]:
         try:

@@ -18,7 +18,7 @@ import pymysql
 import sqlalchemy
 
 from service.config import ServiceConfig
-from service.db import DatabaseUnavailable
+from service.db import DatabaseUnavailable, create_pool
 from service.gemini import Attempt, ModelReply
 
 CHARSET = "character set utf8mb4 collate utf8mb4_unicode_ci"
@@ -91,28 +91,7 @@ class Outcome:
 class LLMStore:
     def __init__(self, config: ServiceConfig):
         self.database = f"{config.database}_llm"
-        url = sqlalchemy.URL.create(
-            "mysql+pymysql",
-            username=config.user,
-            password=config.password,
-            host=config.host,
-            port=config.port,
-        )
-        self.engine = sqlalchemy.create_engine(
-            url,
-            pool_size=2,
-            max_overflow=config.pool_size,
-            pool_timeout=config.connect_timeout,
-            pool_pre_ping=True,
-            pool_recycle=3600,
-            connect_args={
-                "connect_timeout": config.connect_timeout,
-                "read_timeout": config.read_timeout,
-                "write_timeout": config.read_timeout,
-                "autocommit": True,
-                "charset": "utf8mb4",
-            },
-        )
+        self.engine = create_pool(config, None, 2)
         self._ready = False
         self._lock = threading.Lock()
 
