@@ -30,6 +30,7 @@ sys.path.insert(0, str(REPO))
 
 from service.config import ServiceConfig  # noqa: E402
 from service.db import Database, DatabaseUnavailable, MartsUnavailable  # noqa: E402
+from service.published import read_profiles  # noqa: E402
 from service.ranking import WEIGHTS, Profiles, combine, cosine  # noqa: E402
 
 SPLIT = Path(__file__).with_name("transitions_split.csv")
@@ -185,7 +186,7 @@ def main() -> int:
     try:
         release = db.release_info()
         started = time.perf_counter()
-        profiles = Profiles(db.ranking_occupations(), db.ranking_ratings(), db.alternate_titles())
+        profiles = read_profiles(db, db.occupation_ratings())
         built = time.perf_counter() - started
     except (DatabaseUnavailable, MartsUnavailable) as exc:
         print(f"the marts are not published in {config.database!r} ({exc}); run `make run` first", file=sys.stderr)

@@ -23,6 +23,8 @@ from service import (
 )
 from service.config import ServiceConfig
 from service.db import Database
+from service.json_provider import OrjsonProvider
+from service.published import PublishedCache
 from service.reference import ReferenceCache
 
 DESCRIPTION = """Skill gaps between occupations, from the public O*NET database.
@@ -48,6 +50,7 @@ def create_app(config: ServiceConfig | None = None) -> Flask:
     config = config or ServiceConfig.from_env()
     _configure_logging()
     app = Flask(__name__)
+    app.json = OrjsonProvider(app)
     app.config.update(
         API_TITLE="O*NET skill gap API",
         API_VERSION="1.0.0",
@@ -64,7 +67,10 @@ def create_app(config: ServiceConfig | None = None) -> Flask:
     )
     db = Database(config)
     app.extensions["onet_db"] = db
-    app.extensions["onet_reference"] = ReferenceCache(db, config.release_check_seconds)
+    reference = ReferenceCache(db, config.release_check_seconds)
+    app.extensions["onet_reference"] = reference
+    app.extensions["onet_published"] = PublishedCache(db, reference)
+    app.extensions["onet_published"].warm()
 
     api = errors.Api(app)
     llm.init_app(app, api, config, db)

@@ -90,7 +90,8 @@ def compare():
         if any(raw[name] and codes[name] and raw[name] != codes[name] for name in raw):
             # A title or "Title (code)" from the pickers: the shareable address has the codes alone.
             return redirect(url_for("compare.compare", **{k: v or raw[k] for k, v in codes.items() if v or raw[k]}))
-        reference, profiles = current_app.extensions["onet_profiles"].get()
+        published = current_app.extensions["onet_published"].get()
+        reference, profiles = published.reference, published.profiles
     except (DatabaseUnavailable, MartsUnavailable):
         return _page(503, unavailable=True, values=raw, errors={})
 

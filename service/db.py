@@ -229,13 +229,11 @@ class Database:
             " from dim_occupations order by onetsoc_code"
         )
 
-    def ranking_ratings(self) -> list[Row]:
-        """Importance and effective level of every skills and knowledge rating."""
+    def occupation_ratings(self) -> list[Row]:
+        """What the gap models and the transition ranking read of every rating."""
         return self._fetch(
-            "select r.onetsoc_code, r.domain, r.element_id, e.name, r.importance, r.effective_level"
-            " from fct_occupation_ratings r"
-            " join dim_elements e on e.element_id = r.element_id and e.domain = r.domain"
-            " where r.domain in ('skills', 'knowledge')"
+            "select onetsoc_code, domain, element_id, element_name as name, importance, effective_level,"
+            " recommend_suppress, level_anchor from fct_occupation_ratings"
         )
 
     def alternate_titles(self) -> list[Row]:

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from service.reference import require_domain
-from service.schemas import domain_field
+from service.schemas import ResponseSchema, domain_field
 
 blp = Blueprint("elements", __name__, url_prefix="/api/v1/elements", description="Content model elements.")
 
@@ -17,7 +17,7 @@ class ElementArgsSchema(Schema):
     domain = domain_field(load_default="skills")
 
 
-class ElementSchema(Schema):
+class ElementSchema(ResponseSchema):
     element_id = fields.String(required=True, metadata={"example": "2.A.1.a"})
     name = fields.String(required=True, metadata={"example": "Reading Comprehension"})
     description = fields.String(required=True, allow_none=True)
@@ -27,7 +27,7 @@ class ElementSchema(Schema):
 
 @blp.route("")
 class Elements(MethodView):
-    @blp.arguments(ElementArgsSchema, location="query")
+    @blp.arguments(ElementArgsSchema(), location="query")
     @blp.response(200, ElementSchema(many=True))
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")

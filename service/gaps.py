@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.reference import require_domain, require_rated
-from service.schemas import Flag, OccupationRefSchema, Rating, RowList, domain_field, occupation_code
+from service.schemas import Flag, OccupationRefSchema, Rating, ResponseSchema, domain_field, occupation_code
 
 blp = Blueprint("gaps", __name__, description="What a move from one occupation to another asks for.")
 
@@ -28,7 +28,7 @@ class GapArgsSchema(Schema):
     )
 
 
-class GapItemSchema(Schema):
+class GapItemSchema(ResponseSchema):
     element_id = fields.String(required=True, metadata={"example": "2.A.1.a"})
     name = fields.String(required=True, metadata={"example": "Reading Comprehension"})
     domain = fields.String(required=True, metadata={"example": "skills"})
@@ -49,21 +49,22 @@ class GapItemSchema(Schema):
     )
 
 
-class GapSchema(Schema):
+class GapSchema(ResponseSchema):
     from_ = fields.Nested(OccupationRefSchema, data_key="from", required=True)
     to = fields.Nested(OccupationRefSchema, required=True)
     domain = fields.String(required=True, metadata={"example": "skills"})
     onet_release = fields.String(required=True, metadata={"example": "29.3"})
-    gaps = RowList(GapItemSchema, required=True)
+    gaps = fields.List(fields.Nested(GapItemSchema), required=True)
 
 
 def _gap(model: str, args: dict) -> dict:
-    reference = current_app.extensions["onet_reference"].get()
+    published = current_app.extensions["onet_published"].get()
+    reference = published.reference
     domain = args["domain"]
     require_domain(reference, domain)
     source = require_rated(reference, "from", args["from_"], domain)
     target = require_rated(reference, "to", args["to"], domain)
-    gaps = current_app.extensions["onet_db"].gaps(
+    gaps = published.gaps.gaps(
         model, args["from_"], args["to"], domain, args["min_importance"], args["exclude_suppressed"]
     )
     return {
@@ -76,7 +77,7 @@ def _gap(model: str, args: dict) -> dict:
 
 
 class SkillGap(MethodView):
-    @blp.arguments(GapArgsSchema, location="query")
+    @blp.arguments(GapArgsSchema(), location="query")
     @blp.response(200, GapSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
@@ -89,7 +90,7 @@ class SkillGap(MethodView):
 
 
 class SkillGapByLevel(MethodView):
-    @blp.arguments(GapArgsSchema, location="query")
+    @blp.arguments(GapArgsSchema(), location="query")
     @blp.response(200, GapSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")

@@ -5,18 +5,19 @@ from __future__ import annotations
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from service.errors import fail
+from service.schemas import ResponseSchema
 
 blp = Blueprint("health", __name__, url_prefix="/health", description="Liveness and readiness probes.")
 
 
-class LiveSchema(Schema):
+class LiveSchema(ResponseSchema):
     status = fields.String(required=True, metadata={"example": "ok"})
 
 
-class ReadySchema(Schema):
+class ReadySchema(ResponseSchema):
     status = fields.String(required=True, metadata={"example": "ready"})
     onet_release = fields.String(required=True, metadata={"example": "29.3"})
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
+
+from service.schemas import ResponseSchema
 
 blp = Blueprint("meta", __name__, url_prefix="/api/v1", description="The release served and its domains.")
 
 
-class DomainSchema(Schema):
+class DomainSchema(ResponseSchema):
     domain = fields.String(required=True, metadata={"example": "skills"})
     name = fields.String(required=True, metadata={"example": "Skills"})
     element_count = fields.Integer(required=True, metadata={"description": "Elements of the domain."})
@@ -22,7 +24,7 @@ class DomainSchema(Schema):
     )
 
 
-class MetaSchema(Schema):
+class MetaSchema(ResponseSchema):
     onet_release = fields.String(required=True, metadata={"example": "29.3"})
     load_id = fields.Integer(required=True, metadata={"description": "The load the models were built from."})
     loaded_at = fields.DateTime(required=True, metadata={"description": "When the release was loaded (UTC)."})

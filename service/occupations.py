@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from service.db import DOMAINS
 from service.errors import fail, reject
-from service.schemas import CODE_PATTERN, Flag, Rating
+from service.schemas import CODE_PATTERN, Flag, Rating, ResponseSchema
 
 blp = Blueprint("occupations", __name__, url_prefix="/api/v1/occupations", description="O*NET-SOC occupations.")
 
@@ -30,7 +30,7 @@ class SearchArgsSchema(Schema):
     )
 
 
-class OccupationSummarySchema(Schema):
+class OccupationSummarySchema(ResponseSchema):
     code = fields.String(required=True, attribute="onetsoc_code", metadata={"example": "11-1011.00"})
     title = fields.String(required=True, metadata={"example": "Chief Executives"})
     major_group_code = fields.String(required=True, metadata={"example": "11"})
@@ -40,7 +40,7 @@ class OccupationSummarySchema(Schema):
     )
 
 
-class RatingSchema(Schema):
+class RatingSchema(ResponseSchema):
     element_id = fields.String(required=True, metadata={"example": "2.A.1.a"})
     name = fields.String(required=True, metadata={"example": "Reading Comprehension"})
     category = fields.String(required=True, allow_none=True, metadata={"example": "Basic Skills"})
@@ -59,7 +59,7 @@ class RatingSchema(Schema):
     )
 
 
-class RatingsByDomainSchema(Schema):
+class RatingsByDomainSchema(ResponseSchema):
     skills = fields.List(fields.Nested(RatingSchema), required=True)
     knowledge = fields.List(fields.Nested(RatingSchema), required=True)
     abilities = fields.List(fields.Nested(RatingSchema), required=True)
@@ -76,7 +76,7 @@ class OccupationSchema(OccupationSummarySchema):
 
 @blp.route("")
 class Occupations(MethodView):
-    @blp.arguments(SearchArgsSchema, location="query")
+    @blp.arguments(SearchArgsSchema(), location="query")
     @blp.response(200, OccupationSummarySchema(many=True))
     @blp.paginate(page_size=20, max_page_size=100)
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")

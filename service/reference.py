@@ -40,19 +40,32 @@ class ReferenceCache:
         return reference
 
     def _refresh(self) -> Reference:
-        release = self._db.release_info()
-        if release is None:
-            raise MartsUnavailable("release_info is empty")
-        version = (release["onet_release"], release["load_id"], release["built_at"])
-        if version != self._version:
-            self._reference = Reference(
-                release=release,
-                domains={row["domain"]: row for row in self._db.domains()},
-                occupations={row["onetsoc_code"]: row for row in self._db.occupation_index()},
-            )
-            self._version = version
+        release = read_release(self._db)
+        if version_of(release) != self._version:
+            self._reference = load_reference(self._db, release)
+            self._version = version_of(release)
         self._checked_at = time.monotonic()
         return self._reference
+
+
+def read_release(db: Database) -> Row:
+    release = db.release_info()
+    if release is None:
+        raise MartsUnavailable("release_info is empty")
+    return release
+
+
+def version_of(release: Row) -> tuple[Any, ...]:
+    """What changes with every published build."""
+    return (release["onet_release"], release["load_id"], release["built_at"])
+
+
+def load_reference(db: Database, release: Row) -> Reference:
+    return Reference(
+        release=release,
+        domains={row["domain"]: row for row in db.domains()},
+        occupations={row["onetsoc_code"]: row for row in db.occupation_index()},
+    )
 
 
 def require_domain(reference: Reference, domain: str) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from collections.abc import Callable
+from typing import Any
+
+from marshmallow import Schema, fields, missing, validate
 
 from service.db import DOMAINS
 
@@ -36,7 +39,79 @@ def domain_field(**kwargs) -> fields.String:
     )
 
 
-class OccupationRefSchema(Schema):
+class ResponseSchema(Schema):
+    """A response schema dumped by converters compiled once from its fields: marshmallow's output
+    for the rows and dicts the views return, without marshmallow's per-field dispatch, which is
+    most of a large answer's time in Python. Anything else goes through marshmallow's own dump."""
+
+    def dump(self, obj, *, many: bool | None = None):
+        dump_one = self.__dict__.get("_dump_one") or self._compile()
+        if self.many if many is None else many:
+            return [dump_one(item) for item in obj]
+        return dump_one(obj)
+
+    def _compile(self) -> Callable[[Any], Any]:
+        try:
+            columns = [
+                (field.attribute or name, field.data_key or name, *_converter(field), field.dump_default)
+                for name, field in self.dump_fields.items()
+            ]
+            plain = not self._hooks and all("." not in column[0] for column in columns)
+        except _NotCompiled:
+            plain = False
+
+        def dump_one(obj):
+            if not plain or not isinstance(obj, dict):
+                return Schema.dump(self, obj, many=False)
+            out = {}
+            for attribute, key, convert, unchanged, default in columns:
+                value = obj.get(attribute, missing)
+                if value is missing:
+                    if default is missing:
+                        continue
+                    value = default() if callable(default) else default
+                out[key] = value if value.__class__ in unchanged else convert(value)
+            return out
+
+        self._dump_one = dump_one
+        return dump_one
+
+
+class _NotCompiled(Exception):
+    """A field that reads the whole object rather than its own value."""
+
+
+_NONE = type(None)
+
+
+def _converter(field: fields.Field) -> tuple[Callable[[Any], Any], frozenset[type]]:
+    """What marshmallow's `field._serialize` does with a value, and the types it leaves as they are."""
+    if isinstance(field, fields.Method | fields.Function):
+        raise _NotCompiled(field)
+    if isinstance(field, fields.Nested) and not isinstance(field, fields.Pluck):
+        schema = field.schema
+        many = bool(schema.many or field.many)
+        return (lambda value: schema.dump(value, many=many)), frozenset({_NONE})
+    if isinstance(field, fields.List):
+        inner, unchanged = _converter(field.inner)
+        return (lambda value: [item if item.__class__ in unchanged else inner(item) for item in value]), frozenset(
+            {_NONE}
+        )
+    if isinstance(field, Rating):
+        places = field.places
+        return (lambda value: round(float(value), places)), frozenset({_NONE})
+    serialize = field._serialize
+    unchanged = {_NONE}
+    if type(field) is fields.String:
+        unchanged.add(str)
+    elif type(field) in (fields.Integer, fields.Float) and not field.as_string:
+        unchanged.add(field.num_type)
+    elif isinstance(field, Flag):
+        unchanged.add(bool)
+    return (lambda value: serialize(value, None, None)), frozenset(unchanged)
+
+
+class OccupationRefSchema(ResponseSchema):
     code = fields.String(required=True, attribute="onetsoc_code", metadata={"example": "11-1011.00"})
     title = fields.String(required=True, metadata={"example": "Chief Executives"})
 
@@ -46,34 +121,3 @@ class Flag(fields.Boolean):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else bool(value)
-
-
-class RowList(fields.List):
-    """A list of flat rows, documented as a list of `schema` and dumped by converters taken from
-    that schema's fields: Nested's output without marshmallow's per-field dispatch, which is most
-    of a gap request's time in Python."""
-
-    def __init__(self, schema: type[Schema], **kwargs):
-        super().__init__(fields.Nested(schema), **kwargs)
-        self._columns = [
-            (name, field.data_key or name, _converter(field)) for name, field in schema._declared_fields.items()
-        ]
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if value is None:
-            return None
-        return [
-            {key: convert(row[name]) if convert else row[name] for name, key, convert in self._columns} for row in value
-        ]
-
-
-def _converter(field: fields.Field):
-    """How a flat field dumps a value; None where the value is dumped as it is."""
-    if isinstance(field, Rating):
-        places = field.places
-        return lambda value: None if value is None else round(float(value), places)
-    if isinstance(field, Flag):
-        return lambda value: None if value is None else bool(value)
-    if type(field) is fields.String:
-        return None
-    raise TypeError(f"RowList has no converter for {type(field).__name__}")

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from service.db import Database
 from service.errors import fail
 from service.ranking import Profiles
-from service.reference import Reference, ReferenceCache
-from service.schemas import CODE_PATTERN, Rating
+from service.schemas import CODE_PATTERN, Rating, ResponseSchema
 
 log = logging.getLogger(__name__)
 
@@ -27,52 +24,6 @@ blp = Blueprint(
 )
 
 MAX_LIMIT = 50
-
-
-class ProfilesCache:
-    """The ranking's matrices, built from the marts at start and again when another release or
-    build is published (the reference cache notices that from `release_info`)."""
-
-    def __init__(self, db: Database, reference: ReferenceCache):
-        self._db = db
-        self._reference = reference
-        self._lock = threading.Lock()
-        self._profiles: Profiles | None = None
-        self._version: tuple | None = None
-
-    def get(self) -> tuple[Reference, Profiles]:
-        reference = self._reference.get()
-        release = reference.release
-        version = (release["onet_release"], release["load_id"], release["built_at"])
-        if self._version != version:
-            with self._lock:
-                if self._version != version:
-                    db = self._db
-                    self._profiles = Profiles(db.ranking_occupations(), db.ranking_ratings(), db.alternate_titles())
-                    self._version = version
-                    log.info("transition ranking built for O*NET %s", release["onet_release"])
-        return reference, self._profiles
-
-    def warm(self) -> None:
-        """Build in the background so the first request does not wait; a failure here is retried
-        by the first request."""
-
-        def build():
-            try:
-                self.get()
-            # Whatever went wrong, a request meets it again and answers with the service's error.
-            except Exception as exc:
-                log.warning("transition ranking not built at start: %s", exc)
-
-        threading.Thread(target=build, name="transitions-warm", daemon=True).start()
-
-
-@blp.record_once
-def _start(state) -> None:
-    app = state.app
-    cache = ProfilesCache(app.extensions["onet_db"], app.extensions["onet_reference"])
-    app.extensions["onet_profiles"] = cache
-    cache.warm()
 
 
 class TransitionArgsSchema(Schema):
@@ -107,7 +58,7 @@ class TransitionArgsSchema(Schema):
             raise ValidationError(f"Below min_job_zone ({low}).", field_name="max_job_zone")
 
 
-class GapBriefSchema(Schema):
+class GapBriefSchema(ResponseSchema):
     element_id = fields.String(required=True, metadata={"example": "2.C.3.a"})
     name = fields.String(required=True, metadata={"example": "Computers and Electronics"})
     domain = fields.String(required=True, metadata={"example": "knowledge"})
@@ -115,7 +66,7 @@ class GapBriefSchema(Schema):
     importance = Rating(required=True, metadata={"description": "Importance to the target (IM, 1-5)."})
 
 
-class TransitionSchema(Schema):
+class TransitionSchema(ResponseSchema):
     code = fields.String(required=True, attribute="onetsoc_code", metadata={"example": "15-1253.00"})
     title = fields.String(required=True, metadata={"example": "Software Quality Assurance Analysts and Testers"})
     major_group_code = fields.String(required=True, metadata={"example": "15"})
@@ -156,14 +107,14 @@ class TransitionSchema(Schema):
     )
 
 
-class SourceSchema(Schema):
+class SourceSchema(ResponseSchema):
     code = fields.String(required=True, attribute="onetsoc_code", metadata={"example": "15-1251.00"})
     title = fields.String(required=True, metadata={"example": "Computer Programmers"})
     major_group_code = fields.String(required=True, metadata={"example": "15"})
     job_zone = fields.Integer(required=True, allow_none=True)
 
 
-class TransitionsSchema(Schema):
+class TransitionsSchema(ResponseSchema):
     from_ = fields.Nested(SourceSchema, data_key="from", required=True)
     onet_release = fields.String(required=True, metadata={"example": "29.3"})
     basis = fields.String(
@@ -231,7 +182,7 @@ def _onet_list(profiles: Profiles, related: list[dict], args: dict) -> list[dict
 
 @blp.route("/<code>/transitions")
 class Transitions(MethodView):
-    @blp.arguments(TransitionArgsSchema, location="query")
+    @blp.arguments(TransitionArgsSchema(), location="query")
     @blp.response(200, TransitionsSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
@@ -258,7 +209,8 @@ class Transitions(MethodView):
         """
         if not re.fullmatch(CODE_PATTERN, code):
             _bad_code(code)
-        reference, profiles = current_app.extensions["onet_profiles"].get()
+        published = current_app.extensions["onet_published"].get()
+        reference, profiles = published.reference, published.profiles
         occupation = profiles.occupations.get(code)
         if occupation is None:
             fail(404, "unknown_occupation", f"No occupation has the code {code}.", parameter="code", value=code)

@@ -184,12 +184,3 @@ def test_bad_parameter_is_422_naming_it_and_its_value(client, path, args, parame
     assert body["details"]["parameters"][parameter]["value"] == value
     if value is not None:
         assert repr(value) in body["message"]
-
-
-def test_gap_items_dump_as_their_schema_would(app):
-    from service.gaps import GapItemSchema
-    from service.schemas import RowList
-
-    rows = app.extensions["onet_db"].gaps("skill_gap_by_level", FOOD_PREPARATION, CEO, "knowledge", None, False)
-    assert rows
-    assert RowList(GapItemSchema)._serialize(rows, "gaps", {}) == GapItemSchema(many=True).dump(rows)
