@@ -1,0 +1,243 @@
+"""The O*NET Web Services landing tables, `<db>_api`: every fetch of an occupation (when, what was
+asked, the O*NET database version the service reported), its raw answer pages, and the rating rows
+parsed from them, which the dbt views read as they are (no rebuild needed).
+
+A fetch is stored in one transaction: its record, its pages, and the occupation's new rating rows in
+place of the earlier ones. A failed fetch is not stored, so the earlier rows stay served.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pymysql
+import sqlalchemy
+
+from service.config import ServiceConfig
+from service.db import DatabaseUnavailable, create_pool
+from service.onet_api import OccupationFetch, OnetApiConfig
+
+CHARSET = "character set utf8mb4 collate utf8mb4_unicode_ci"
+# Deadlock, lock wait timeout: two workers storing the same occupation at once; the store retries.
+_RETRY_ERRORS = {1213, 1205}
+_STORE_ATTEMPTS = 3
+
+TABLES = (
+    f"""create table if not exists fetches (
+        fetch_id bigint unsigned not null auto_increment primary key,
+        onetsoc_code char(10) not null,
+        fetched_at datetime(3) not null,
+        base_url varchar(255) not null,
+        request longtext not null,
+        onet_version varchar(20) null,
+        skills_rows int unsigned not null,
+        knowledge_rows int unsigned not null,
+        key by_occupation (onetsoc_code, fetched_at)
+    ) {CHARSET}""",
+    f"""create table if not exists responses (
+        fetch_id bigint unsigned not null,
+        page_number smallint unsigned not null,
+        kind varchar(20) not null,
+        request_url varchar(2000) not null,
+        http_status smallint unsigned not null,
+        attempts smallint unsigned not null,
+        body longtext not null,
+        primary key (fetch_id, page_number)
+    ) {CHARSET}""",
+    f"""create table if not exists ratings (
+        onetsoc_code char(10) not null,
+        domain varchar(20) not null,
+        element_id varchar(20) not null,
+        scale_id varchar(3) not null,
+        element_name varchar(150) null,
+        data_value decimal(5, 2) not null,
+        n int unsigned null,
+        standard_error decimal(7, 4) null,
+        lower_ci_bound decimal(7, 4) null,
+        upper_ci_bound decimal(7, 4) null,
+        recommend_suppress char(1) null,
+        not_relevant char(1) null,
+        date_updated date null,
+        domain_source varchar(30) null,
+        fetch_id bigint unsigned not null,
+        primary key (onetsoc_code, domain, element_id, scale_id)
+    ) {CHARSET}""",
+)
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    """The latest stored fetch of an occupation."""
+
+    fetch_id: int
+    onetsoc_code: str
+    fetched_at: datetime  # UTC, aware
+    onet_version: str | None
+    skills_rows: int
+    knowledge_rows: int
+
+    def domains(self) -> list[str]:
+        return [domain for domain, count in (("skills", self.skills_rows), ("knowledge", self.knowledge_rows)) if count]
+
+
+class OnetApiStore:
+    """`<db>_api` over its own small pool (service.db.create_pool), in autocommit mode except while
+    a fetch is stored."""
+
+    def __init__(self, config: ServiceConfig, api: OnetApiConfig | None = None, pool_size: int = 2):
+        self.database = f"{config.database}_api"
+        self.max_age_days = (api or OnetApiConfig()).max_age_days
+        self.engine = create_pool(config, None, pool_size)
+        self._ready = False
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def _cursor(self) -> Iterator[pymysql.cursors.DictCursor]:
+        try:
+            conn = self.engine.raw_connection()
+        except (sqlalchemy.exc.DBAPIError, sqlalchemy.exc.TimeoutError, pymysql.err.Error) as exc:
+            raise DatabaseUnavailable(f"the O*NET Web Services store cannot be reached: {exc}") from None
+        try:
+            with conn.cursor(pymysql.cursors.DictCursor) as cur:
+                yield cur
+        except (pymysql.err.OperationalError, pymysql.err.InterfaceError, OSError) as exc:
+            if _error_number(exc) in _RETRY_ERRORS:
+                raise
+            conn.invalidate()
+            raise DatabaseUnavailable(f"the O*NET Web Services store failed: {exc}") from None
+        finally:
+            conn.close()
+
+    def ensure(self) -> None:
+        """Create the database and its tables if they are missing (once per process)."""
+        if self._ready:
+            return
+        with self._lock:
+            if self._ready:
+                return
+            with self._cursor() as cur:
+                cur.execute(f"create database if not exists `{self.database}` {CHARSET}")
+                for statement in TABLES:
+                    cur.execute(
+                        statement.replace(
+                            "create table if not exists ", f"create table if not exists `{self.database}`.", 1
+                        )
+                    )
+            self._ready = True
+
+    def store(self, fetch: OccupationFetch) -> int:
+        """Store one fetch atomically, replacing the occupation's earlier rating rows. Returns its
+        fetch_id."""
+        self.ensure()
+        for attempt in range(1, _STORE_ATTEMPTS + 1):
+            try:
+                return self._store(fetch)
+            except pymysql.err.OperationalError as exc:
+                if _error_number(exc) not in _RETRY_ERRORS or attempt == _STORE_ATTEMPTS:
+                    raise DatabaseUnavailable(f"the O*NET Web Services store failed: {exc}") from None
+        raise AssertionError("unreachable")
+
+    def _store(self, fetch: OccupationFetch) -> int:
+        counts = {domain: sum(1 for row in fetch.rows if row.domain == domain) for domain in ("skills", "knowledge")}
+        request = {"onetsoc_code": fetch.onetsoc_code, "base_url": fetch.base_url, "requests": fetch.requests}
+        db = f"`{self.database}`"
+        with self._cursor() as cur:
+            conn = cur.connection
+            conn.begin()
+            try:
+                cur.execute(
+                    f"insert into {db}.fetches (onetsoc_code, fetched_at, base_url, request, onet_version,"
+                    " skills_rows, knowledge_rows) values (%s, %s, %s, %s, %s, %s, %s)",
+                    (
+                        fetch.onetsoc_code,
+                        fetch.fetched_at,
+                        fetch.base_url,
+                        json.dumps(request, ensure_ascii=False),
+                        fetch.onet_version,
+                        counts["skills"],
+                        counts["knowledge"],
+                    ),
+                )
+                fetch_id = cur.lastrowid
+                cur.executemany(
+                    f"insert into {db}.responses (fetch_id, page_number, kind, request_url, http_status, attempts,"
+                    " body) values (%s, %s, %s, %s, %s, %s, %s)",
+                    [
+                        (fetch_id, number, page.kind, page.url, page.status, page.attempts, _json(page.body))
+                        for number, page in enumerate(fetch.pages, start=1)
+                    ],
+                )
+                cur.execute(f"delete from {db}.ratings where onetsoc_code = %s", (fetch.onetsoc_code,))
+                cur.executemany(
+                    f"insert into {db}.ratings (onetsoc_code, domain, element_id, scale_id, element_name,"
+                    " data_value, n, standard_error, lower_ci_bound, upper_ci_bound, recommend_suppress,"
+                    " not_relevant, date_updated, domain_source, fetch_id)"
+                    " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    [
+                        (
+                            row.onetsoc_code,
+                            row.domain,
+                            row.element_id,
+                            row.scale_id,
+                            row.element_name,
+                            row.data_value,
+                            row.n,
+                            row.standard_error,
+                            row.lower_ci_bound,
+                            row.upper_ci_bound,
+                            row.recommend_suppress,
+                            row.not_relevant,
+                            row.date_updated,
+                            row.domain_source,
+                            fetch_id,
+                        )
+                        for row in fetch.rows
+                    ],
+                )
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+        return fetch_id
+
+    def last_fetch(self, code: str) -> FetchRecord | None:
+        """The latest stored fetch of the occupation, or None (also when the store does not exist)."""
+        try:
+            with self._cursor() as cur:
+                cur.execute(
+                    f"select fetch_id, onetsoc_code, fetched_at, onet_version, skills_rows, knowledge_rows"
+                    f" from `{self.database}`.fetches where onetsoc_code = %s"
+                    " order by fetched_at desc, fetch_id desc limit 1",
+                    (code,),
+                )
+                row = cur.fetchone()
+        except pymysql.err.ProgrammingError as exc:
+            if _error_number(exc) in (1049, 1146):  # no such database / table: nothing fetched yet
+                return None
+            raise
+        if row is None:
+            return None
+        return FetchRecord(**{**row, "fetched_at": row["fetched_at"].replace(tzinfo=UTC)})
+
+    def is_fresh(self, record: FetchRecord | None, now: datetime | None = None) -> bool:
+        """Whether a stored fetch may still be served without asking the API again
+        (ONET_API_MAX_AGE_DAYS; 0 or less: a stored fetch never expires)."""
+        if record is None:
+            return False
+        if self.max_age_days <= 0:
+            return True
+        now = now or datetime.now(UTC)
+        return now - record.fetched_at < timedelta(days=self.max_age_days)
+
+
+def _json(body) -> str:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def _error_number(exc: BaseException) -> int | None:
+    return exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
