@@ -69,7 +69,7 @@ def create_app(config: ServiceConfig | None = None) -> Flask:
     app.extensions["onet_db"] = db
     reference = ReferenceCache(db, config.release_check_seconds)
     app.extensions["onet_reference"] = reference
-    app.extensions["onet_published"] = PublishedCache(db, reference)
+    app.extensions["onet_published"] = PublishedCache(db, reference, config.answer_cache_size)
     app.extensions["onet_published"].warm()
 
     api = errors.Api(app)

@@ -53,6 +53,7 @@ class ServiceConfig:
     read_timeout: int = 10
     pool_size: int = 4
     release_check_seconds: float = 5.0
+    answer_cache_size: int = 4096
     assets_dir: Path = REPO / "node_modules"
     dbt_docs_dir: Path = REPO / "target"
     llm: LLMConfig = field(default_factory=LLMConfig)
@@ -70,6 +71,7 @@ class ServiceConfig:
             read_timeout=int(env.get("MYSQL_READ_TIMEOUT", cls.read_timeout)),
             pool_size=int(env.get("SERVICE_POOL_SIZE", cls.pool_size)),
             release_check_seconds=float(env.get("SERVICE_RELEASE_CHECK_SECONDS", cls.release_check_seconds)),
+            answer_cache_size=int(env.get("SERVICE_ANSWER_CACHE_SIZE", cls.answer_cache_size)),
             # Relative to the repository, as in .env.example.
             assets_dir=REPO / env.get("SERVICE_ASSETS_DIR", "node_modules"),
             dbt_docs_dir=REPO / env.get("DBT_TARGET_PATH", "target"),

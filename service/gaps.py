@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from service.answers import cached_answer
+from service.published import current_published
 from service.reference import require_domain, require_rated
 from service.schemas import Flag, OccupationRefSchema, Rating, ResponseSchema, domain_field, occupation_code
 
@@ -57,8 +58,11 @@ class GapSchema(ResponseSchema):
     gaps = fields.List(fields.Nested(GapItemSchema), required=True)
 
 
+GAP_SCHEMA = GapSchema()
+
+
 def _gap(model: str, args: dict) -> dict:
-    published = current_app.extensions["onet_published"].get()
+    published = current_published()
     reference = published.reference
     domain = args["domain"]
     require_domain(reference, domain)
@@ -81,6 +85,7 @@ class SkillGap(MethodView):
     @blp.response(200, GapSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    @cached_answer(GAP_SCHEMA)
     def get(self, args):
         """The elements the target occupation needs that the source lacks (the `skill_gap` model).
 
@@ -94,6 +99,7 @@ class SkillGapByLevel(MethodView):
     @blp.response(200, GapSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    @cached_answer(GAP_SCHEMA)
     def get(self, args):
         """The elements whose level in the target exceeds the source's (the `skill_gap_by_level` model).
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+import cachetools
+from flask import current_app, g
 
 from service.db import Database, MartsUnavailable, Row
 from service.gap_index import GapIndex
@@ -19,13 +22,40 @@ log = logging.getLogger(__name__)
 READ_ATTEMPTS = 3
 
 
+class AnswerCache:
+    """JSON answers of one build by request, the least recently used dropped first."""
+
+    def __init__(self, size: int):
+        self._answers: cachetools.LRUCache = cachetools.LRUCache(maxsize=max(size, 1))
+        self._enabled = size > 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> bytes | None:
+        with self._lock:
+            return self._answers.get(key)
+
+    def put(self, key: tuple, body: bytes) -> None:
+        if self._enabled:
+            with self._lock:
+                self._answers[key] = body
+
+
 @dataclass(frozen=True)
 class Published:
-    """One build's reference data, transition ranking and gap index: an answer never mixes builds."""
+    """One build's reference data, transition ranking, gap index and answers: an answer never
+    mixes builds, and another build starts with no answers."""
 
     reference: Reference
     profiles: Profiles
     gaps: GapIndex
+    answers: AnswerCache = field(default_factory=lambda: AnswerCache(0))
+
+
+def current_published() -> Published:
+    """The build this request answers from, the same one for the whole request."""
+    if "onet_published" not in g:
+        g.onet_published = current_app.extensions["onet_published"].get()
+    return g.onet_published
 
 
 def read_profiles(db: Database, ratings: list[Row]) -> Profiles:
@@ -37,9 +67,10 @@ def read_profiles(db: Database, ratings: list[Row]) -> Profiles:
 class PublishedCache:
     """Reads the marts again when the reference cache sees another build in `release_info`."""
 
-    def __init__(self, db: Database, reference: ReferenceCache):
+    def __init__(self, db: Database, reference: ReferenceCache, answer_cache_size: int):
         self._db = db
         self._reference = reference
+        self._answer_cache_size = answer_cache_size
         self._lock = threading.Lock()
         self._published: Published | None = None
         # The reference cache's version that the held build was read for.
@@ -64,7 +95,7 @@ class PublishedCache:
             gaps = GapIndex(ratings)
             if version_of(read_release(db)) == version_of(release):
                 log.info("published ratings read for O*NET %s", release["onet_release"])
-                return Published(reference, profiles, gaps)
+                return Published(reference, profiles, gaps, AnswerCache(self._answer_cache_size))
         raise MartsUnavailable(f"builds were published during each of {READ_ATTEMPTS} reads of the marts")
 
     def warm(self) -> None:

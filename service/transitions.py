@@ -10,7 +10,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from service.answers import cached_answer
 from service.errors import fail
+from service.published import current_published
 from service.ranking import Profiles
 from service.schemas import CODE_PATTERN, Rating, ResponseSchema
 
@@ -186,6 +188,7 @@ class Transitions(MethodView):
     @blp.response(200, TransitionsSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    @cached_answer(TransitionsSchema())
     def get(self, args, code):
         """The occupations closest to this one, ranked, with the gap each move leaves.
 
@@ -209,7 +212,7 @@ class Transitions(MethodView):
         """
         if not re.fullmatch(CODE_PATTERN, code):
             _bad_code(code)
-        published = current_app.extensions["onet_published"].get()
+        published = current_published()
         reference, profiles = published.reference, published.profiles
         occupation = profiles.occupations.get(code)
         if occupation is None:

@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException
 
 from service import create_app
 from service.config import ServiceConfig
-from tests.conftest import REPO
+from tests.conftest import REPO, server_connection
 
 SCHEMA_CHECKED = "X-Schema-Checked"
 
@@ -294,3 +294,17 @@ def body_numbers(text: str) -> list:
 
     walk(json.loads(text, parse_float=Decimal))
     return found
+
+
+@pytest.fixture
+def copied_marts(service_settings):
+    """A private copy of the marts the in-memory answers read, to change under a running app."""
+    name = f"{service_settings.database}_trcopy"
+    tables = ("dim_occupations", "dim_alternate_titles", "dim_elements", "fct_occupation_ratings", "release_info")
+    with server_connection(service_settings) as conn, conn.cursor() as cur:
+        cur.execute(f"create database `{name}` character set utf8mb4 collate utf8mb4_unicode_ci")
+        for table in (*tables, "related_occupations", "dim_domains"):
+            cur.execute(f"create table `{name}`.{table} as select * from `{service_settings.database}`.{table}")
+    yield name
+    with server_connection(service_settings) as conn, conn.cursor() as cur:
+        cur.execute(f"drop database `{name}`")

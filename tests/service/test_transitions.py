@@ -204,20 +204,6 @@ def test_unrated_occupations_without_onet_relations_are_404_no_ratings(client, s
         assert "nothing to rank from" in body["message"] and code in body["message"]
 
 
-@pytest.fixture
-def copied_marts(service_settings):
-    """A private copy of the marts the ranking reads, to change under a running app."""
-    name = f"{service_settings.database}_trcopy"
-    tables = ("dim_occupations", "dim_alternate_titles", "dim_elements", "fct_occupation_ratings", "release_info")
-    with server_connection(service_settings) as conn, conn.cursor() as cur:
-        cur.execute(f"create database `{name}` character set utf8mb4 collate utf8mb4_unicode_ci")
-        for table in (*tables, "related_occupations", "dim_domains"):
-            cur.execute(f"create table `{name}`.{table} as select * from `{service_settings.database}`.{table}")
-    yield name
-    with server_connection(service_settings) as conn, conn.cursor() as cur:
-        cur.execute(f"drop database `{name}`")
-
-
 def test_ranking_is_rebuilt_when_another_build_is_published(make_client, service_settings, copied_marts):
     client = make_client(service_config(service_settings, database=copied_marts, release_check_seconds=0))
     closest = ok(client)["transitions"][0]["code"]
