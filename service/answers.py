@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import Response, current_app
 from marshmallow import Schema
 
+from service.json_provider import response_body
 from service.published import current_published
 
 
@@ -30,7 +31,7 @@ def cached_answer(schema: Schema) -> Callable:
             key = (view.__qualname__, _frozen(args), _frozen(kwargs))
             body = answers.get(key)
             if body is None:
-                body = current_app.json.response(schema.dump(view(self, *args, **kwargs))).get_data()
+                body = response_body(schema.dump(view(self, *args, **kwargs)))
                 answers.put(key, body)
             return current_app.response_class(body, mimetype="application/json")
 

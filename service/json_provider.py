@@ -18,7 +18,14 @@ def _default(value: Any) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+def response_body(obj: Any) -> bytes:
+    """A JSON response's body, as `jsonify` writes it."""
+    return orjson.dumps(obj, default=_default, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
+
+
 class OrjsonProvider(JSONProvider):
+    mimetype = "application/json"
+
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         return orjson.dumps(obj, default=_default, option=orjson.OPT_SORT_KEYS).decode()
 
@@ -26,9 +33,4 @@ class OrjsonProvider(JSONProvider):
         return orjson.loads(s)
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
-        body = orjson.dumps(
-            self._prepare_response_obj(args, kwargs),
-            default=_default,
-            option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE,
-        )
-        return self._app.response_class(body, mimetype="application/json")
+        return self._app.response_class(response_body(self._prepare_response_obj(args, kwargs)), mimetype=self.mimetype)

@@ -45,10 +45,14 @@ class ResponseSchema(Schema):
     most of a large answer's time in Python. Anything else goes through marshmallow's own dump."""
 
     def dump(self, obj, *, many: bool | None = None):
-        dump_one = self.__dict__.get("_dump_one") or self._compile()
+        dump_one = self.row_dumper()
         if self.many if many is None else many:
             return [dump_one(item) for item in obj]
         return dump_one(obj)
+
+    def row_dumper(self) -> Callable[[Any], Any]:
+        """The dump of one object."""
+        return self.__dict__.get("_dump_one") or self._compile()
 
     def _compile(self) -> Callable[[Any], Any]:
         try:
@@ -84,6 +88,17 @@ class _NotCompiled(Exception):
 _NONE = type(None)
 
 
+def _is_row_list(field: fields.Field) -> bool:
+    inner = getattr(field, "inner", None)
+    return (
+        isinstance(field, fields.List)
+        and isinstance(inner, fields.Nested)
+        and not isinstance(inner, fields.Pluck)
+        and isinstance(inner.schema, ResponseSchema)
+        and not (inner.many or inner.schema.many)
+    )
+
+
 def _converter(field: fields.Field) -> tuple[Callable[[Any], Any], frozenset[type]]:
     """What marshmallow's `field._serialize` does with a value, and the types it leaves as they are."""
     if isinstance(field, fields.Method | fields.Function):
@@ -92,6 +107,10 @@ def _converter(field: fields.Field) -> tuple[Callable[[Any], Any], frozenset[typ
         schema = field.schema
         many = bool(schema.many or field.many)
         return (lambda value: schema.dump(value, many=many)), frozenset({_NONE})
+    if _is_row_list(field):
+        # A list of rows, the bulk of the largest answers: each row straight to its converters.
+        dump_row = field.inner.schema.row_dumper()
+        return (lambda value: [dump_row(item) for item in value]), frozenset({_NONE})
     if isinstance(field, fields.List):
         inner, unchanged = _converter(field.inner)
         return (lambda value: [item if item.__class__ in unchanged else inner(item) for item in value]), frozenset(
