@@ -242,19 +242,20 @@ class Server:
         return requests.get(self.url + path, timeout=10, **kwargs)
 
 
-@pytest.fixture(scope="session")
-def server(service_settings, tmp_path_factory):
-    """The service under gunicorn with the committed gunicorn.conf.py, on a free local port."""
+@contextlib.contextmanager
+def serving(settings, log: Path, **env: str):
+    """The service under gunicorn with the committed gunicorn.conf.py, on a free local port, over
+    `settings`' marts; `env` adds settings of the service."""
     port = free_port()
-    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     env = {
         **os.environ,
-        "MYSQL_HOST": service_settings.host,
-        "MYSQL_PORT": str(service_settings.port),
-        "MYSQL_USER": service_settings.user,
-        "MYSQL_PASSWORD": service_settings.password,
-        "MYSQL_DATABASE": service_settings.database,
+        "MYSQL_HOST": settings.host,
+        "MYSQL_PORT": str(settings.port),
+        "MYSQL_USER": settings.user,
+        "MYSQL_PASSWORD": settings.password,
+        "MYSQL_DATABASE": settings.database,
         "SERVICE_PORT": str(port),
+        **env,
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with log.open("w") as out:
@@ -274,9 +275,18 @@ def server(service_settings, tmp_path_factory):
             process.kill()
             pytest.fail(f"gunicorn did not start:\n{log.read_text()[-3000:]}")
         time.sleep(0.2)
-    yield Server(url, log, process)
-    process.terminate()
-    process.wait(timeout=15)
+    try:
+        yield Server(url, log, process)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def server(service_settings, tmp_path_factory):
+    """The service under gunicorn over the session's marts."""
+    with serving(service_settings, tmp_path_factory.mktemp("gunicorn") / "gunicorn.log") as running:
+        yield running
 
 
 def body_numbers(text: str) -> list:
