@@ -59,7 +59,7 @@ lint-deploy: $(TOOLS)/.installed
 	$(TOOLS)/hadolint Dockerfile
 
 bench: $(BIN)/.installed
-	@set -e; for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b; done
+	@set -e; for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
 requirements: $(BIN)/.installed
 	$(BIN)/pip install --quiet pip-tools

@@ -9,21 +9,22 @@ Prints requests/s, p50 and p99 for each, and exits non-zero when a target is mis
 
 from __future__ import annotations
 
-import json
 import os
-import random
 import shutil
-import socket
-import subprocess
 import sys
-import time
-from pathlib import Path
 
-import pymysql
+from _serving import (
+    OUT,
+    WRK_DONE,
+    build_marts,
+    drop_databases,
+    free_port,
+    rated_occupations,
+    service_env,
+    start_service,
+    wrk,
+)
 
-REPO = Path(__file__).resolve().parent.parent
-OUT = REPO / "bench" / "out"
-RELEASE = Path(os.environ.get("ONET_TEST_RELEASE", REPO.parent / "shared" / "onet" / "db_29_3_text"))
 SECONDS = int(os.environ.get("BENCH_API_SECONDS", "5"))
 # The endpoints take turns, round after round, and each figure is the median of its rounds: the
 # machine is shared, and a burst of other work then hits every endpoint alike.
@@ -40,7 +41,8 @@ TARGET_THROUGHPUT_VS_HEALTH = 0.40
 TARGET_P99_VS_HEALTH = 3.0
 
 # wrk's Lua: random pairs of the listed codes on `path` (or `path` alone), and one JSON line of results.
-WRK_SCRIPT = """
+WRK_SCRIPT = (
+    """
 local codes, path, threads = {}, "/", 0
 function setup(thread)
   threads = threads + 1
@@ -59,92 +61,9 @@ function request()
   if path:find("{code}", 1, true) then return wrk.format("GET", (path:gsub("{code}", from))) end
   return wrk.format("GET", path .. "?from=" .. from .. "&to=" .. to)
 end
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    '{"requests": %d, "seconds": %f, "p50_us": %d, "p99_us": %d, "errors": %d, "non_2xx": %d}\\n',
-    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(99),
-    e.connect + e.read + e.write + e.timeout, e.status))
-end
 """
-
-
-def connect(database: str | None = None) -> pymysql.connections.Connection:
-    return pymysql.connect(
-        host=os.environ.get("MYSQL_HOST", "127.0.0.1"),
-        port=int(os.environ.get("MYSQL_PORT", "3306")),
-        user=os.environ.get("MYSQL_USER", "root"),
-        password=os.environ.get("MYSQL_PASSWORD", ""),
-        database=database,
-        autocommit=True,
-    )
-
-
-def drop_databases(database: str) -> None:
-    with connect() as conn, conn.cursor() as cur:
-        cur.execute("SHOW DATABASES")
-        for (name,) in cur.fetchall():
-            if name == database or name.startswith(database + "_"):
-                cur.execute(f"DROP DATABASE `{name}`")
-
-
-def build_marts(env: dict[str, str]) -> None:
-    """Load the release and publish the marts into env's MYSQL_DATABASE, as `make run` does."""
-    subprocess.run([sys.executable, "-m", "loader", "load", str(RELEASE), "--quiet"], cwd=REPO, env=env, check=True)
-    dbt = Path(sys.executable).with_name("dbt")
-    target = OUT / "api-dbt"
-    paths = ["--target-path", str(target / "target"), "--log-path", str(target / "logs")]
-    result = subprocess.run(
-        [str(dbt), "build", "--project-dir", str(REPO), "--profiles-dir", str(REPO), *paths],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        sys.exit(f"dbt build failed:\n{result.stdout[-3000:]}")
-
-
-def rated_occupations(database: str) -> list[str]:
-    with connect(database) as conn, conn.cursor() as cur:
-        cur.execute("select onetsoc_code from dim_occupations where has_skills = 1 and has_knowledge = 1")
-        codes = sorted(row[0] for row in cur.fetchall())
-    return random.Random(5).sample(codes, OCCUPATIONS)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_service(env: dict[str, str], port: int) -> subprocess.Popen:
-    log = (OUT / "api-gunicorn.log").open("w")
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(
-        [str(gunicorn), "-c", "gunicorn.conf.py"], cwd=REPO, env={**env, "SERVICE_PORT": str(port)}, stderr=log
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return process
-        except OSError:
-            if process.poll() is not None:
-                break
-            time.sleep(0.2)
-    process.kill()
-    sys.exit(f"gunicorn did not start; see {OUT / 'api-gunicorn.log'}")
-
-
-def wrk(port: int, path: str, connections: int, seconds: int, codes_file: Path | None) -> dict:
-    script = OUT / "api-wrk.lua"
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), f"http://127.0.0.1:{port}"]
-    command += ["--", path] + ([str(codes_file)] if codes_file else [])
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    result = json.loads(output.strip().splitlines()[-1])
-    result["rps"] = result["requests"] / result["seconds"]
-    return result
+    + WRK_DONE
+)
 
 
 def median(runs: list[dict]) -> dict:
@@ -159,25 +78,29 @@ def main() -> int:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "api-wrk.lua").write_text(WRK_SCRIPT)
+    script = OUT / "api-wrk.lua"
+    script.write_text(WRK_SCRIPT)
     database = f"onet_bench_{os.getpid()}_api"
-    env = {**os.environ, "MYSQL_DATABASE": database, "DO_NOT_TRACK": "1", "GX_ANALYTICS_ENABLED": "false"}
+    env = service_env(database)
     process = None
     try:
-        build_marts(env)
+        build_marts(env, "api")
         codes_file = OUT / "api-codes.txt"
-        codes_file.write_text("\n".join(rated_occupations(database)) + "\n")
+        codes_file.write_text("\n".join(rated_occupations(database, OCCUPATIONS)) + "\n")
         port = free_port()
-        process = start_service(env, port)
+        process = start_service(env, port, "api")
+
+        def drive(path: str, connections: int, seconds: int) -> dict:
+            return wrk(port, script, connections, seconds, path, *([] if path == "/health" else [str(codes_file)]))
+
         for path in PATHS:  # warm every worker's pool, reference data and ranking
-            wrk(port, path, HIGH, 2, None if path == "/health" else codes_file)
+            drive(path, HIGH, 2)
 
         rounds: dict[tuple[str, int], list[dict]] = {}
         for _ in range(ROUNDS):
             for connections in (LOW, HIGH):
                 for path in PATHS:
-                    result = wrk(port, path, connections, SECONDS, None if path == "/health" else codes_file)
-                    rounds.setdefault((path, connections), []).append(result)
+                    rounds.setdefault((path, connections), []).append(drive(path, connections, SECONDS))
         results = {key: median(runs) for key, runs in rounds.items()}
     finally:
         if process is not None:

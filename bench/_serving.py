@@ -1,0 +1,115 @@
+"""What the service benchmarks share: marts built from the shared release in private databases,
+the service under gunicorn with its committed config, and wrk driving it."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pymysql
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "bench" / "out"
+RELEASE = Path(os.environ.get("ONET_TEST_RELEASE", REPO.parent / "shared" / "onet" / "db_29_3_text"))
+
+
+def connect(database: str | None = None) -> pymysql.connections.Connection:
+    return pymysql.connect(
+        host=os.environ.get("MYSQL_HOST", "127.0.0.1"),
+        port=int(os.environ.get("MYSQL_PORT", "3306")),
+        user=os.environ.get("MYSQL_USER", "root"),
+        password=os.environ.get("MYSQL_PASSWORD", ""),
+        database=database,
+        autocommit=True,
+    )
+
+
+def drop_databases(database: str) -> None:
+    with connect() as conn, conn.cursor() as cur:
+        cur.execute("SHOW DATABASES")
+        for (name,) in cur.fetchall():
+            if name == database or name.startswith(database + "_"):
+                cur.execute(f"DROP DATABASE `{name}`")
+
+
+def service_env(database: str) -> dict[str, str]:
+    return {**os.environ, "MYSQL_DATABASE": database, "DO_NOT_TRACK": "1", "GX_ANALYTICS_ENABLED": "false"}
+
+
+def build_marts(env: dict[str, str], name: str) -> None:
+    """Load the release and publish the marts into env's MYSQL_DATABASE, as `make run` does."""
+    subprocess.run([sys.executable, "-m", "loader", "load", str(RELEASE), "--quiet"], cwd=REPO, env=env, check=True)
+    dbt = Path(sys.executable).with_name("dbt")
+    target = OUT / f"{name}-dbt"
+    paths = ["--target-path", str(target / "target"), "--log-path", str(target / "logs")]
+    result = subprocess.run(
+        [str(dbt), "build", "--project-dir", str(REPO), "--profiles-dir", str(REPO), *paths],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        sys.exit(f"dbt build failed:\n{result.stdout[-3000:]}")
+
+
+def rated_occupations(database: str, count: int) -> list[str]:
+    """`count` occupations with skills and knowledge ratings, the same ones every run."""
+    with connect(database) as conn, conn.cursor() as cur:
+        cur.execute("select onetsoc_code from dim_occupations where has_skills = 1 and has_knowledge = 1")
+        codes = sorted(row[0] for row in cur.fetchall())
+    return random.Random(5).sample(codes, count)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_service(env: dict[str, str], port: int, name: str) -> subprocess.Popen:
+    log_path = OUT / f"{name}-gunicorn.log"
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(gunicorn), "-c", "gunicorn.conf.py"], cwd=REPO, env={**env, "SERVICE_PORT": str(port)}, stderr=log
+        )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.2)
+    process.kill()
+    sys.exit(f"gunicorn did not start; see {log_path}")
+
+
+def wrk(port: int, script: Path, connections: int, seconds: int, *args: str) -> dict:
+    """One wrk run; `script` ends by writing one JSON line of results (requests, seconds, p50_us,
+    p99_us, errors, non_2xx)."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), f"http://127.0.0.1:{port}"]
+    output = subprocess.run([*command, "--", *args], capture_output=True, text=True, check=True).stdout
+    result = json.loads(output.strip().splitlines()[-1])
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+# The `done` function of the benchmarks' wrk scripts: one JSON line of results.
+WRK_DONE = """
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "seconds": %f, "p50_us": %d, "p99_us": %d, "errors": %d, "non_2xx": %d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
