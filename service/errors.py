@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 
 import flask_smorest
 from flask import Flask, request
+from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
@@ -89,6 +90,18 @@ class Api(flask_smorest.Api):
 
     ERROR_SCHEMA = ErrorSchema
 
+    def _register_pagination_header(self):
+        # flask-smorest documents X-Pagination as an object in a header's default `simple` style
+        # (`total,2,page,1`), but sends it as JSON: say JSON, so clients and checks parse it as sent.
+        self.spec.components.header(
+            "PAGINATION",
+            {
+                "description": "Pagination metadata, as JSON.",
+                "content": {"application/json": {"schema": PaginationMetadataSchema}},
+            },
+            lazy=True,
+        )
+
     def handle_http_exception(self, error: HTTPException):
         status = error.code or 500
         data = getattr(error, "data", None) or {}
@@ -105,6 +118,7 @@ class Api(flask_smorest.Api):
                 allowed = sorted(error.valid_methods or ())
                 details = {"method": request.method, "allowed": allowed}
                 message = f"{request.method} is not allowed on {request.path}; allowed: {', '.join(allowed)}"
+                headers = {**headers, "Allow": ", ".join(allowed)}
         code = data.get("error_code") or DEFAULT_CODES.get(status, HTTPStatus(status).phrase.lower().replace(" ", "_"))
         return error_body(status, code, message, details), status, headers
 

@@ -34,6 +34,8 @@ def test_wrong_method_is_405_in_the_error_shape(client):
     body = response.get_json()
     assert (body["status"], body["code"]) == (405, "method_not_allowed")
     assert "GET" in body["details"]["allowed"]
+    # RFC 9110: a 405 says which methods are allowed.
+    assert response.headers["Allow"] == ", ".join(body["details"]["allowed"])
 
 
 def test_database_unreachable_is_503_and_the_service_recovers(make_client, service_settings, proxy):
