@@ -16,6 +16,14 @@ from service.schemas import CODE_PATTERN, Flag, Rating, ResponseSchema
 blp = Blueprint("occupations", __name__, url_prefix="/api/v1/occupations", description="O*NET-SOC occupations.")
 
 CODE_PREFIX = re.compile(r"\d{2}(-(\d{1,4}(\.\d{0,2})?)?)?")
+# The `{code}` of a path: documented with the pattern the views check (a 422 otherwise), which
+# flask-smorest cannot read from the URL rule.
+CODE_PATH_PARAMETER = {
+    "in": "path",
+    "name": "code",
+    "description": "An O*NET-SOC code.",
+    "schema": {"type": "string", "pattern": CODE_PATTERN, "example": "15-1252.00"},
+}
 
 
 class SearchArgsSchema(Schema):
@@ -97,7 +105,7 @@ class Occupations(MethodView):
         return rows[pagination_parameters.first_item : pagination_parameters.last_item + 1]
 
 
-@blp.route("/<code>")
+@blp.route("/<code>", parameters=[CODE_PATH_PARAMETER])
 class Occupation(MethodView):
     @blp.response(200, OccupationSchema)
     @blp.alt_response(404, response="NOT_FOUND")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import jsonschema
 import pytest
+from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
+
+from service.schemas import CODE_PATTERN
 
 OPERATIONS = {
     "/health": "get",
@@ -55,6 +59,18 @@ def test_gap_parameters_are_documented(spec):
     assert set(parameters) == {"from", "to", "domain", "min_importance", "exclude_suppressed"}
     assert parameters["from"]["required"] and parameters["from"]["schema"]["pattern"]
     assert parameters["domain"]["schema"]["enum"] == ["skills", "knowledge", "abilities", "work_activities"]
+
+
+def test_pagination_header_is_documented_as_the_json_it_is(spec, client):
+    header = spec["components"]["headers"]["PAGINATION"]
+    schema = header["content"]["application/json"]["schema"]
+    sent = json.loads(client.get("/api/v1/occupations", query_string={"q": "chief"}).headers["X-Pagination"])
+    OAS30Validator({**schema, "components": spec["components"]}).validate(sent)
+
+
+def test_occupation_code_in_a_path_is_documented_with_its_pattern(spec):
+    (parameter,) = spec["paths"]["/api/v1/occupations/{code}"]["parameters"]
+    assert parameter["schema"]["pattern"] == CODE_PATTERN
 
 
 def test_levels_are_documented_as_numbers(spec):
