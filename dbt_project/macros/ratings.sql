@@ -49,3 +49,20 @@ select * from renamed
     {#- O*NET's `MM/YYYY` as the first day of that month. -#}
     str_to_date(concat('01/', {{ column }}), '%d/%m/%Y')
 {%- endmacro %}
+
+{% macro effective_level(level, not_relevant) -%}
+    {#- The level the gap models compare: LV, or 0 where Not Relevant or without an LV rating. -#}
+    cast(
+        case
+            when {{ level }} is null or {{ not_relevant }} then 0
+            else {{ level }}
+        end as decimal(5, 2)
+    )
+{%- endmacro %}
+
+{% macro is_nearest_anchor(level, anchor) -%}
+    {#- Whether `anchor` (a row of int_level_anchors_ranged / dim_level_anchors) is the one nearest
+        to `level`; halfway between two anchors, the lower one. -#}
+    ({{ level }} > {{ anchor }}.level_above or {{ anchor }}.level_above is null)
+    and ({{ level }} <= {{ anchor }}.level_up_to or {{ anchor }}.level_up_to is null)
+{%- endmacro %}

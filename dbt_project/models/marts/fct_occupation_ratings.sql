@@ -54,12 +54,7 @@ leveled as (
         ratings.level,
         ratings.level_n,
         ratings.level_se,
-        cast(
-            case
-                when ratings.level is null or ratings.not_relevant then 0
-                else ratings.level
-            end as decimal(5, 2)
-        ) as effective_level,
+        {{ effective_level('ratings.level', 'ratings.not_relevant') }} as effective_level,
         coalesce(ratings.recommend_suppress, false) as recommend_suppress,
         coalesce(ratings.not_relevant, false) as not_relevant
     from grid
@@ -90,8 +85,7 @@ final as (
     left join anchors
         on
             leveled.element_id = anchors.element_id
-            and (leveled.effective_level > anchors.level_above or anchors.level_above is null)
-            and (leveled.effective_level <= anchors.level_up_to or anchors.level_up_to is null)
+            and {{ is_nearest_anchor('leveled.effective_level', 'anchors') }}
 )
 
 select * from final
