@@ -113,19 +113,29 @@
         {%- if kind == 'table' -%}
             {%- do renames.append(adapter.quote(build) ~ '.' ~ name ~ ' to ' ~ adapter.quote(served) ~ '.' ~ name) -%}
         {%- else -%}
-            {%- for dependency in model.depends_on.nodes if dependency not in published_ids -%}
+            {#-
+                A published view reads published models, and live sources: tables other programs
+                write (the service's O*NET Web Services store), named with their database, whose
+                rows are meant to be served as soon as they are written.
+            -#}
+            {%- for dependency in model.depends_on.nodes
+                if dependency not in published_ids and not is_live_source(dependency) -%}
                 {{ exceptions.raise_compiler_error(
                     'publish: nothing published; the view ' ~ model.name ~ ' reads ' ~ dependency
-                    ~ ', which is not published, so it would not resolve in `' ~ served ~ '`') }}
+                    ~ ', which is neither published nor a live source, so it would not resolve in `'
+                    ~ served ~ '` or would change with the build database') }}
             {%- endfor -%}
             {#-
                 A view cannot be renamed into another database. The view in the service's
                 database names the published tables, so it switches to the new ones with the
                 RENAME below; replacing it afterwards only matters when its definition changed.
             -#}
-            {%- do views.append(
-                'create or replace view ' ~ adapter.quote(served) ~ '.' ~ name ~ ' as '
-                ~ (compiled[model.unique_id] | replace(adapter.quote(build) ~ '.', adapter.quote(served) ~ '.'))) -%}
+            {%- do views.append({
+                'id': model.unique_id,
+                'reads': model.depends_on.nodes,
+                'sql': 'create or replace view ' ~ adapter.quote(served) ~ '.' ~ name ~ ' as '
+                    ~ (compiled[model.unique_id] | replace(adapter.quote(build) ~ '.', adapter.quote(served) ~ '.')),
+            }) -%}
         {%- endif -%}
     {%- endfor -%}
 
@@ -139,7 +149,7 @@
     {%- if renames -%}
         {%- do run_query('rename table ' ~ (renames | join(', '))) -%}
     {%- endif -%}
-    {%- for statement in views -%}
+    {%- for statement in views_in_dependency_order(views) -%}
         {%- do run_query(statement) -%}
     {%- endfor -%}
 
@@ -156,4 +166,31 @@
     {{ log('publish: ' ~ (models | length) ~ ' marts published into `' ~ served ~ '`: '
         ~ (models | map(attribute='name') | join(', ')), info=True) }}
     {{ return('') }}
+{% endmacro %}
+
+{% macro is_live_source(unique_id) %}
+    {#- Whether the node is a source tagged `live` (e.g. the O*NET Web Services store). -#}
+    {%- set node = graph.sources.get(unique_id) -%}
+    {{ return(node is not none and 'live' in node.tags) }}
+{% endmacro %}
+
+{% macro views_in_dependency_order(views) %}
+    {#- The views' statements, each after those of the published views it reads: a view can only
+        be created once what it reads exists. -#}
+    {%- set ids = views | map(attribute='id') | list -%}
+    {%- set done = [] -%}
+    {%- set ordered = [] -%}
+    {%- for _ in views -%}
+        {%- for view in views if view.id not in done -%}
+            {%- set waiting = view.reads | select('in', ids) | reject('in', done) | list -%}
+            {%- if not waiting -%}
+                {%- do done.append(view.id) -%}
+                {%- do ordered.append(view.sql) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if ordered | length != views | length -%}
+        {{ exceptions.raise_compiler_error('publish: the published views read each other in a cycle') }}
+    {%- endif -%}
+    {{ return(ordered) }}
 {% endmacro %}

@@ -1,6 +1,6 @@
--- No occupation without ratings in a domain (no row in that domain's ratings file) appears in that
--- domain's gaps, as source or as target. "Without ratings" is read from the staged files, not from
--- the marts under test.
+-- No occupation without ratings in a domain (no row in that domain's ratings file, and none from
+-- O*NET Web Services in the service's store) appears in that domain's gaps, as source or as target.
+-- "Without ratings" is read from the staged files and store, not from the marts under test.
 with
 
 occupations as (
@@ -17,6 +17,12 @@ unrated as (
         not exists (
             select 1 from {{ ref(ratings_model) }} as ratings
             where ratings.onetsoc_code = occupations.onetsoc_code
+        )
+        and not exists (
+            select 1 from {{ ref('stg_onet_api__ratings') }} as api_ratings
+            where
+                api_ratings.onetsoc_code = occupations.onetsoc_code
+                and api_ratings.domain = '{{ domain }}'
         )
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

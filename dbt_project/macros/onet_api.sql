@@ -1,0 +1,46 @@
+{#- The O*NET Web Services store (`<MYSQL_DATABASE>_api`, written by the service): its staged rows. -#}
+
+{% macro stage_api_ratings() %}
+{#-
+    The store's rating rows, typed like the release's staged ratings files (Y/N flags as 1/0): the
+    body of stg_onet_api__ratings.
+-#}
+select
+    api_ratings.onetsoc_code,
+    api_ratings.domain,
+    api_ratings.element_id,
+    api_ratings.element_name,
+    api_ratings.scale_id,
+    api_ratings.data_value,
+    api_ratings.n,
+    api_ratings.standard_error,
+    api_ratings.lower_ci_bound,
+    api_ratings.upper_ci_bound,
+    {{ y_n_flag('api_ratings.recommend_suppress') }} as recommend_suppress,
+    {{ y_n_flag('api_ratings.not_relevant') }} as not_relevant,
+    api_ratings.date_updated,
+    api_ratings.domain_source,
+    api_ratings.fetch_id
+from {{ service_store_relation('onet_api', 'ratings', onet_api_rating_columns()) }} as api_ratings
+{% endmacro %}
+
+{% macro onet_api_rating_columns() %}
+    {#- The store's `ratings` columns, with the types of their stand-ins while it does not exist. -#}
+    {{ return({
+        'onetsoc_code': 'char(10)',
+        'domain': 'char(20)',
+        'element_id': 'char(20)',
+        'element_name': 'char(150)',
+        'scale_id': 'char(3)',
+        'data_value': 'decimal(5, 2)',
+        'n': 'unsigned',
+        'standard_error': 'decimal(7, 4)',
+        'lower_ci_bound': 'decimal(7, 4)',
+        'upper_ci_bound': 'decimal(7, 4)',
+        'recommend_suppress': 'char(1)',
+        'not_relevant': 'char(1)',
+        'date_updated': 'date',
+        'domain_source': 'char(30)',
+        'fetch_id': 'unsigned',
+    }) }}
+{% endmacro %}

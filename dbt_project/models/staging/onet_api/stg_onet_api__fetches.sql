@@ -1,0 +1,27 @@
+with
+
+source as (
+    {{ select_from_service_store('onet_api', 'fetches', {
+        'fetch_id': 'unsigned',
+        'onetsoc_code': 'char(10)',
+        'fetched_at': 'datetime(3)',
+        'base_url': 'char(255)',
+        'onet_version': 'char(20)',
+        'skills_rows': 'unsigned',
+        'knowledge_rows': 'unsigned',
+    }) }}
+),
+
+renamed as (
+    select
+        fetch_id,
+        onetsoc_code,
+        fetched_at,
+        base_url,
+        onet_version as web_services_onet_version,
+        skills_rows as skills_row_count,
+        knowledge_rows as knowledge_row_count
+    from source
+)
+
+select * from renamed
