@@ -113,3 +113,38 @@ def dbt_build(loaded_settings, tmp_path_factory) -> Path:
 def built_settings(loaded_settings, dbt_build):
     """`loaded_settings` after a successful `dbt build`: the marts are published in `<db>`."""
     return loaded_settings
+
+
+def copy_landing_tables(source: Settings, target: Settings) -> None:
+    """`target`'s landing database: a copy of `source`'s landing tables (no load needed)."""
+    with server_connection(source) as conn, conn.cursor() as cur:
+        cur.execute(f"create database `{target.raw_database}` character set utf8mb4 collate utf8mb4_unicode_ci")
+        cur.execute(
+            "select table_name from information_schema.tables where table_schema = %s and table_type = 'BASE TABLE'",
+            (source.raw_database,),
+        )
+        for (table,) in cur.fetchall():
+            copy, original = f"`{target.raw_database}`.`{table}`", f"`{source.raw_database}`.`{table}`"
+            cur.execute(f"create table {copy} like {original}")
+            cur.execute(f"insert into {copy} select * from {original}")
+
+
+@pytest.fixture(scope="session")
+def api_built(loaded_settings, tmp_path_factory) -> Settings:
+    """Own databases: the session's landing tables, an empty O*NET Web Services store (`<db>_api`)
+    and one `dbt build` over them, whose views read the store live. Tests share it, and empty the
+    store before they write to it."""
+    from service.config import ServiceConfig
+    from service.onet_api_store import OnetApiStore
+
+    mine = make_settings()
+    copy_landing_tables(loaded_settings, mine)
+    store = OnetApiStore(
+        ServiceConfig(host=mine.host, port=mine.port, user=mine.user, password=mine.password, database=mine.database)
+    )
+    store.ensure()
+    store.engine.dispose()
+    result = run_dbt(mine, "build", out_dir=tmp_path_factory.mktemp("api_dbt"))
+    assert result.returncode == 0, result.stdout[-5000:]
+    yield mine
+    drop_databases(mine)

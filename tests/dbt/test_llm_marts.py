@@ -15,24 +15,11 @@ from service.config import LLMConfig
 from service.db import Database
 from service.llm_prompts import InvalidAnswer
 from service.llm_store import LLMStore
-from tests.conftest import drop_databases, make_settings, query, run_dbt, server_connection
+from tests.conftest import copy_landing_tables, drop_databases, make_settings, query, run_dbt
 from tests.service.conftest import service_config
 from tests.service.fake_gemini import FakeGemini, answer
 
 CODES = ("11-1011.00", "15-1251.00", "29-1141.00")
-
-
-def copy_landing_tables(source, target) -> None:
-    with server_connection(source) as conn, conn.cursor() as cur:
-        cur.execute(f"create database `{target.raw_database}` character set utf8mb4 collate utf8mb4_unicode_ci")
-        cur.execute(
-            "select table_name from information_schema.tables where table_schema = %s and table_type = 'BASE TABLE'",
-            (source.raw_database,),
-        )
-        for (table,) in cur.fetchall():
-            copy, original = f"`{target.raw_database}`.`{table}`", f"`{source.raw_database}`.`{table}`"
-            cur.execute(f"create table {copy} like {original}")
-            cur.execute(f"insert into {copy} select * from {original}")
 
 
 @pytest.fixture(scope="module")
