@@ -19,6 +19,7 @@ from service import (
     meta,
     occupations,
     requestlog,
+    security,
     transitions,
 )
 from service.config import ServiceConfig
@@ -82,4 +83,5 @@ def create_app(config: ServiceConfig | None = None) -> Flask:
     assets.check(app, config.assets_dir)
     errors.register(app)
     requestlog.register(app)
+    security.register(app, api, config)
     return app

@@ -1,21 +1,15 @@
 """The Swagger UI and ReDoc bundles, from the npm packages installed at build time: the API pages
-load nothing from elsewhere, so they work offline."""
+load nothing from elsewhere, so they work offline (their Content-Security-Policy, in
+service/security.py, keeps the browser from loading anything from elsewhere)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, request, send_from_directory
+from flask import Blueprint, Flask, send_from_directory
 
 SWAGGER_UI_URL = "/docs/assets/swagger-ui/"
 REDOC_URL = "/docs/assets/redoc/redoc.standalone.js"
-PAGES = ("/docs", "/redoc")
-# The bundles reach out on their own (ReDoc's sidebar loads its logo from a CDN): the browser is
-# told to load nothing but what this service serves.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline';"
-    " img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'"
-)
 
 
 def blueprint(assets_dir: Path) -> Blueprint:
@@ -30,12 +24,6 @@ def blueprint(assets_dir: Path) -> Blueprint:
     @blp.get("/docs/assets/redoc/<path:filename>")
     def redoc_file(filename):
         return send_from_directory(redoc, filename, max_age=86400)
-
-    @blp.after_app_request
-    def local_only(response: Response) -> Response:
-        if request.path in PAGES:
-            response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-        return response
 
     return blp
 

@@ -19,11 +19,6 @@ blp = Blueprint(
     static_url_path="/compare/assets",
 )
 
-# Nothing but this service's own files; no inline script or style.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self';"
-    " form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
 CODE = re.compile(r"\d{2}-\d{4}\.\d{2}")
 LEVEL_MAX = 7
 TRANSITIONS_SHOWN = 10
@@ -77,9 +72,8 @@ def _transitions(profiles: Profiles, code: str) -> tuple[str | None, list[dict[s
 
 def _page(status: int = 200, **context: Any) -> Response:
     context = {"occupations": {}, "unrated": [], "errors": {}, "release": None, **context}
-    response = Response(render_template("compare.html", **context), status=status, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    return response
+    # Its Content-Security-Policy (no inline script or style) is service/security.py's OWN_PAGE_POLICY.
+    return Response(render_template("compare.html", **context), status=status, mimetype="text/html")
 
 
 @blp.get("/compare")

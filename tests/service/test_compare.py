@@ -17,6 +17,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.conftest import REPO
+from tests.service import csp
 from tests.service.conftest import service_config
 
 OUT = REPO / "tests" / "out" / "compare"
@@ -77,7 +78,9 @@ def browser():
         options.add_argument(flag)
     options.add_argument(f"--window-size={PHONE[0]},{PHONE[1]}")
     options.add_argument("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
+    options.set_capability("goog:loggingPrefs", csp.LOG_PREFS)
     driver = webdriver.Chrome(options=options, service=Service(executable_path=chromedriver))
+    csp.watch(driver)
     yield driver
     driver.quit()
 
@@ -189,3 +192,6 @@ def test_compare_in_chromium_picked_with_the_keyboard(browser, server):
     assert links[0].get_attribute("href") == f"{server.url}/compare?from={PROGRAMMERS}&to={top[0]['code']}"
 
     assert axe_problems(browser) == []
+    # Its strict policy (no inline script or style) holds for the page, its script and axe-core,
+    # which runs through WebDriver's script execution: the page's policy does not apply to it.
+    assert csp.violations(browser) == []

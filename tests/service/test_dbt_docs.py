@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from service import create_app
 from tests.conftest import run_dbt
+from tests.service import csp
 from tests.service.conftest import service_config
 from tests.service.test_swagger_ui import assert_nothing_leaves, browser, requests_made  # noqa: F401
 
@@ -69,3 +70,4 @@ def test_the_gap_models_can_be_found_in_the_site(browser, docs_server):  # noqa:
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "skill_gap" in body and "from_level" in body
     assert_nothing_leaves(requests_made(browser), docs_server)
+    assert csp.violations(browser) == []

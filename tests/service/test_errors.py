@@ -92,3 +92,17 @@ def test_unexpected_error_is_500_without_sql_or_traceback(make_client, service_s
     assert (body["status"], body["code"]) == (500, "internal_error")
     assert_no_internals(response)
     assert "Unknown column" in caplog.text, "the cause is logged for the operator"
+
+
+def test_a_parameter_given_twice_is_422_naming_both_values(client):
+    response = client.get("/api/v1/skill-gap?from=15-1251.00&from=11-1011.00&to=11-1011.00&to=11-1011.00")
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["code"] == "invalid_parameter"
+    twice = ["Given 2 times; give it once."]
+    assert body["details"]["parameters"] == {
+        "from": {"location": "query", "value": ["15-1251.00", "11-1011.00"], "errors": twice},
+        "to": {"location": "query", "value": ["11-1011.00", "11-1011.00"], "errors": twice},
+    }
+    # A parameter the operation does not have is ignored, as it is when given once.
+    assert client.get("/api/v1/skill-gap?from=15-1251.00&to=11-1011.00&x=1&x=2").status_code == 200

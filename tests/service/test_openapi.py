@@ -100,7 +100,7 @@ def test_checker_rejects_what_the_document_does_not_allow(checker, client):
 def test_api_pages_load_only_local_assets(client, page):
     response = client.get(page)
     assert response.status_code == 200
-    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
     html = response.get_data(as_text=True)
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert sources
