@@ -223,6 +223,7 @@ class OnetApiClient:
         params: dict[str, Any] = {"filter": f"onetsoc_code.eq.{code}", "start": 1, "end": size}
         path = f"database/rows/{table}"
         pages: list[Page] = []
+        last_end = 0
         while True:
             page = self._get(domain, path, params, code, deadline)
             pages.append(page)
@@ -235,8 +236,9 @@ class OnetApiClient:
                 raise _malformed(where, code, "the answer has no start, end and total")
             if total == 0 or end >= total:
                 return pages
-            if end < params["start"] or len(pages) > total // size + 2:
+            if end <= last_end or len(pages) > total // size + 2:
                 raise _malformed(where, code, f"paging does not advance (start {start}, end {end}, total {total})")
+            last_end = end
             # The next page: the answer's `next` link (version 2) when it is one of ours, else the
             # documented start/end parameters.
             following = body.get("next")
