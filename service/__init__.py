@@ -24,6 +24,7 @@ from service import (
 )
 from service.config import ServiceConfig
 from service.db import Database
+from service.fetched_ratings import FetchedRatings
 from service.json_provider import OrjsonProvider
 from service.published import PublishedCache
 from service.reference import ReferenceCache
@@ -72,6 +73,7 @@ def create_app(config: ServiceConfig | None = None) -> Flask:
     app.extensions["onet_reference"] = reference
     app.extensions["onet_published"] = PublishedCache(db, reference, config.answer_cache_size)
     app.extensions["onet_published"].warm()
+    app.extensions["onet_fetched"] = FetchedRatings(config)
 
     api = errors.Api(app)
     llm.init_app(app, api, config, db)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from flask import Response, current_app
+from flask import Response, current_app, g
 from marshmallow import Schema
 
 from service.json_provider import response_body
@@ -20,6 +20,11 @@ def _frozen(value):
     return value
 
 
+def keep_no_answer() -> None:
+    """This request's answer is not one to keep (it depends on more than the published build)."""
+    g.keep_answer = False
+
+
 def cached_answer(schema: Schema) -> Callable:
     """Answer a view from its build's answers when it was asked the same before, else dump its
     result with `schema` and keep the JSON. Errors are raised, so never kept."""
@@ -32,7 +37,8 @@ def cached_answer(schema: Schema) -> Callable:
             body = answers.get(key)
             if body is None:
                 body = response_body(schema.dump(view(self, *args, **kwargs)))
-                answers.put(key, body)
+                if g.get("keep_answer", True):
+                    answers.put(key, body)
             return current_app.response_class(body, mimetype="application/json")
 
         return wrapper

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from service.onet_api import OnetApiConfig
+
 REPO = Path(__file__).resolve().parent.parent
 
 # The Gemini model asked when GEMINI_MODEL is unset: a current Flash model.
@@ -57,6 +59,7 @@ class ServiceConfig:
     assets_dir: Path = REPO / "node_modules"
     dbt_docs_dir: Path = REPO / "target"
     llm: LLMConfig = field(default_factory=LLMConfig)
+    onet_api: OnetApiConfig = field(default_factory=OnetApiConfig)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServiceConfig:
@@ -76,4 +79,5 @@ class ServiceConfig:
             assets_dir=REPO / env.get("SERVICE_ASSETS_DIR", "node_modules"),
             dbt_docs_dir=REPO / env.get("DBT_TARGET_PATH", "target"),
             llm=LLMConfig.from_env(env),
+            onet_api=OnetApiConfig.from_env(env),
         )

@@ -34,8 +34,9 @@ class ErrorSchema(Schema):
         metadata={
             "description": "A stable machine-readable code: invalid_parameter, unknown_occupation, no_ratings,"
             " empty_domain, database_unavailable, marts_unavailable, not_found, method_not_allowed,"
-            " internal_error; on the LLM endpoint also missing_api_key, invalid_api_key, rate_limited,"
-            " invalid_model_answer, model_error, model_rate_limited, model_timeout, llm_not_configured,"
+            " internal_error; on the gap endpoints also onet_api_unavailable (fetching ratings the release"
+            " lacks from O*NET Web Services failed); on the LLM endpoint also missing_api_key, invalid_api_key,"
+            " rate_limited, invalid_model_answer, model_error, model_rate_limited, model_timeout, llm_not_configured,"
             " llm_busy.",
             "example": "unknown_occupation",
         },

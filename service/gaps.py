@@ -1,14 +1,18 @@
-"""Skill gaps between two occupations, read from the `skill_gap` and `skill_gap_by_level` marts."""
+"""Skill gaps between two occupations, as the `skill_gap` and `skill_gap_by_level` marts define them:
+from the published ratings in memory, or, for an occupation whose ratings come from O*NET Web
+Services, from the marts themselves."""
 
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from service.answers import cached_answer
+from service.answers import cached_answer, keep_no_answer
+from service.fetched_ratings import RELEASE, WEB_SERVICES, Source
 from service.published import current_published
-from service.reference import require_domain, require_rated
+from service.reference import require_domain, require_known
 from service.schemas import Flag, OccupationRefSchema, Rating, ResponseSchema, domain_field, occupation_code
 
 blp = Blueprint("gaps", __name__, description="What a move from one occupation to another asks for.")
@@ -50,9 +54,33 @@ class GapItemSchema(ResponseSchema):
     )
 
 
+class GapOccupationSchema(OccupationRefSchema):
+    source = fields.String(
+        required=True,
+        validate=validate.OneOf([RELEASE, WEB_SERVICES]),
+        metadata={
+            "description": "Where the occupation's ratings come from: `onet_release`, the release loaded; "
+            "`onet_web_services`, fetched from O*NET Web Services because the release has none for it."
+        },
+    )
+    onet_version = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The O*NET database version of those ratings (null: not reported).",
+            "example": "29.3",
+        },
+    )
+    fetched_at = fields.DateTime(
+        required=True,
+        allow_none=True,
+        metadata={"description": "When they were fetched from O*NET Web Services; null for the release's."},
+    )
+
+
 class GapSchema(ResponseSchema):
-    from_ = fields.Nested(OccupationRefSchema, data_key="from", required=True)
-    to = fields.Nested(OccupationRefSchema, required=True)
+    from_ = fields.Nested(GapOccupationSchema, data_key="from", required=True)
+    to = fields.Nested(GapOccupationSchema, required=True)
     domain = fields.String(required=True, metadata={"example": "skills"})
     onet_release = fields.String(required=True, metadata={"example": "29.3"})
     gaps = fields.List(fields.Nested(GapItemSchema), required=True)
@@ -61,16 +89,31 @@ class GapSchema(ResponseSchema):
 GAP_SCHEMA = GapSchema()
 
 
+def _side(reference, parameter: str, code: str, domain: str) -> dict:
+    """The occupation with where its ratings in the domain come from (fetched if need be)."""
+    occupation = require_known(reference, parameter, code)
+    release = reference.release["onet_release"]
+    if occupation[f"has_{domain}"]:
+        source = Source(RELEASE, onet_version=release)
+    else:
+        source = current_app.extensions["onet_fetched"].source(parameter, occupation, domain, release)
+    return {**occupation, "source": source.name, "onet_version": source.onet_version, "fetched_at": source.fetched_at}
+
+
 def _gap(model: str, args: dict) -> dict:
     published = current_published()
     reference = published.reference
     domain = args["domain"]
     require_domain(reference, domain)
-    source = require_rated(reference, "from", args["from_"], domain)
-    target = require_rated(reference, "to", args["to"], domain)
-    gaps = published.gaps.gaps(
-        model, args["from_"], args["to"], domain, args["min_importance"], args["exclude_suppressed"]
-    )
+    source = _side(reference, "from", args["from_"], domain)
+    target = _side(reference, "to", args["to"], domain)
+    pair = (model, args["from_"], args["to"], domain, args["min_importance"], args["exclude_suppressed"])
+    if source["source"] == target["source"] == RELEASE:
+        gaps = published.gaps.gaps(*pair)
+    else:
+        # Fetched ratings are in the marts' view of the store, not in memory, and they age.
+        keep_no_answer()
+        gaps = current_app.extensions["onet_db"].gaps(*pair)
     return {
         "from_": source,
         "to": target,
@@ -89,7 +132,9 @@ class SkillGap(MethodView):
     def get(self, args):
         """The elements the target occupation needs that the source lacks (the `skill_gap` model).
 
-        Largest difference first, then most important. An empty gap is an empty list.
+        Largest difference first, then most important. An empty gap is an empty list. An
+        occupation the release has no ratings for is fetched from O*NET Web Services when the
+        service has a key for it (`source` says which); else 404 `no_ratings`.
         """
         return _gap("skill_gap", args)
 
@@ -103,7 +148,8 @@ class SkillGapByLevel(MethodView):
     def get(self, args):
         """The elements whose level in the target exceeds the source's (the `skill_gap_by_level` model).
 
-        Ordered by difference, then importance, both descending.
+        Ordered by difference, then importance, both descending. Occupations without ratings in
+        the release: as for `/api/v1/skill-gap`.
         """
         return _gap("skill_gap_by_level", args)
 

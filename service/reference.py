@@ -83,11 +83,17 @@ def require_domain(reference: Reference, domain: str) -> None:
         )
 
 
-def require_rated(reference: Reference, parameter: str, code: str, domain: str) -> dict:
-    """The occupation, or 404 when it does not exist or has no ratings in the domain."""
+def require_known(reference: Reference, parameter: str, code: str) -> dict:
+    """The occupation, or 404 when no occupation has the code."""
     occupation = reference.occupations.get(code)
     if occupation is None:
         fail(404, "unknown_occupation", f"No occupation has the code {code}.", parameter=parameter, value=code)
+    return occupation
+
+
+def require_rated(reference: Reference, parameter: str, code: str, domain: str) -> dict:
+    """The occupation, or 404 when it does not exist or has no ratings in the domain."""
+    occupation = require_known(reference, parameter, code)
     if not occupation[f"has_{domain}"]:
         fail(
             404,

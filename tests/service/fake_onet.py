@@ -19,6 +19,8 @@ from urllib.parse import urlencode
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from tests.conftest import query
+
 KEY = "test-onet-key-4f1c9a"
 VERSION = "30.0"
 ROWS = re.compile(r"^/database/rows/(?P<table>[a-z_]+)$")
@@ -179,3 +181,33 @@ def rating_rows(code: str, title: str, ratings: list[tuple], domain_source: str 
         }
         for element_id, name, scale, value, suppress, not_relevant in ratings
     ]
+
+
+SOFTWARE_DEVELOPERS = "15-1252.00"  # no ratings in the 29.3 release
+PROGRAMMERS = "15-1251.00"  # rated in the release: the fake's Software Developers are built from it
+DROPPED = "2.A.2.d"  # Monitoring: a skill the fake has no rows for (effective level 0)
+
+
+def release_rows(settings, code: str, table: str) -> list[tuple]:
+    return query(
+        settings,
+        f"select element_id, element_name, scale_id, data_value, recommend_suppress, not_relevant from {table}"
+        " where onetsoc_code = %s order by element_id, scale_id",
+        (code,),
+    )
+
+
+def developer_ratings(settings) -> dict[str, list[tuple]]:
+    """Programmers' ratings, levels raised by 0.75 (at most 7), one skill left out, one Not Relevant."""
+    ratings = {}
+    for table in ("skills", "knowledge"):
+        rows = []
+        for element_id, name, scale, value, suppress, not_relevant in release_rows(settings, PROGRAMMERS, table):
+            if element_id == DROPPED:
+                continue
+            if scale == "LV":
+                value = min(Decimal("7"), value + Decimal("0.75"))
+                not_relevant = "Y" if element_id == "2.B.3.e" else not_relevant  # Equipment Maintenance
+            rows.append((element_id, name, scale, value, suppress, not_relevant))
+        ratings[table] = rows
+    return ratings

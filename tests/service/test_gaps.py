@@ -46,8 +46,9 @@ def test_gap_is_the_marts_rows_for_the_pair(client, service_settings, path, doma
     response = client.get(path, query_string={"from": PROGRAMMER, "to": CEO, "domain": domain})
     assert response.status_code == 200
     body = response.get_json()
-    assert body["from"] == {"code": PROGRAMMER, "title": "Computer Programmers"}
-    assert body["to"] == {"code": CEO, "title": "Chief Executives"}
+    release = {"source": "onet_release", "onet_version": "29.3", "fetched_at": None}
+    assert body["from"] == {"code": PROGRAMMER, "title": "Computer Programmers", **release}
+    assert body["to"] == {"code": CEO, "title": "Chief Executives", **release}
     assert body["domain"] == domain
     assert body["onet_release"] == "29.3"
     expected = mart_rows(service_settings, MODELS[path], PROGRAMMER, CEO, domain)
