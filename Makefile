@@ -40,6 +40,7 @@ load: $(BIN)/.installed
 # Builds into <MYSQL_DATABASE>_build and, when every model and test passed, publishes the marts
 # into <MYSQL_DATABASE> at once (docs/publishing.md).
 build: $(BIN)/.installed
+	$(BIN)/python -m service.create_api_store
 	$(BIN)/dbt build
 
 docs: $(BIN)/.installed

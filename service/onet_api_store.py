@@ -9,7 +9,6 @@ place of the earlier ones. A failed fetch is not stored, so the earlier rows sta
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -242,19 +241,3 @@ def _json(body) -> str:
 
 def _error_number(exc: BaseException) -> int | None:
     return exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
-
-
-def main() -> int:
-    """`python -m service.onet_api_store`: create `<db>_api` if it is missing (MYSQL_* settings), so
-    that the next `dbt build` makes the gap views read it; a build made while it is missing reads
-    none of it until the build after."""
-    config = ServiceConfig.from_env()
-    store = OnetApiStore(config, OnetApiConfig.from_env(os.environ))
-    store.ensure()
-    store.engine.dispose()
-    print(f"onet_api_store: `{store.database}` is ready")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
