@@ -113,7 +113,8 @@ class Occupation(MethodView):
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     def get(self, code):
         """One occupation with its ratings per domain (empty lists where it has none)."""
-        if not re.fullmatch(CODE_PATTERN, code):
+        # ASCII: `\d` alone would take any script's digits, and the collation finds the code they spell.
+        if not re.fullmatch(CODE_PATTERN, code, re.ASCII):
             reject("code", "path", code, "Not an O*NET-SOC code like 15-1252.00.")
         db = current_app.extensions["onet_db"]
         occupation = db.occupation(code)

@@ -1,0 +1,291 @@
+"""Hostile values on every query and path parameter of every operation, read from the OpenAPI
+document (a new parameter is covered without a change here): SQL injection, 10 kB values, unicode
+(right-to-left, emoji, combining marks, other scripts' digits), control characters, repeated
+parameters and wrong types. Each gets the documented 422 naming the parameter, in the project's
+error shape (the client checks every body against the document), never a 5xx; a free-text
+parameter takes them as text. The databases are unchanged afterwards. Then the same through
+gunicorn, where a request line over its limit gets gunicorn's own 414."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import socket
+from dataclasses import replace
+from urllib.parse import quote
+
+import pytest
+
+from service import create_app
+from service.config import LLMConfig
+from service.schemas import CODE_PATTERN
+from tests.conftest import server_connection
+from tests.service.conftest import checked_client, free_port, service_config
+
+SERVICE_KEY = "hostile-" + secrets.token_hex(8)
+# Valid values of the parameters that have neither an example nor a default in the document.
+VALID = {"code": "15-1251.00", "from": "15-1251.00", "to": "11-1011.00"}
+KB10 = 10 * 1024
+
+
+def hostile_values(valid: str, schema: dict) -> dict[str, str]:
+    """Each hostile value by kind; `valid` is a valid value of the parameter, for variants of it."""
+    values = {
+        "sql: or": "' OR 1=1 --",
+        "sql: drop": "1; DROP TABLE x",
+        "sql: after a valid value": f"{valid}' OR '1'='1",
+        "sql: union": f"{valid}' UNION SELECT user(), 2 --",
+        "10 kB": "9" * KB10,
+        "10 kB after a valid value": valid + "x" * KB10,
+        "unicode: right-to-left override": "\u202e" + valid,
+        "unicode: emoji": "😀",
+        "unicode: combining mark": valid + "\u0301",
+        "control: NUL": valid + "\x00",
+        "control: CR LF": valid + "\r\n",
+        "control: trailing newline": valid + "\n",
+        "control: escape": "\x1b[31m" + valid,
+        "type: empty": "",
+        "type: word": "abc",
+        "type: fraction": "1.5",
+        "type: exponent": "1e999",
+        "type: not a number": "NaN",
+        "type: list": "[1, 2]",
+        "type: object": '{"a": 1}',
+        "type: boolean": "maybe",
+    }
+    if "pattern" in schema:
+        # Another script's digits in a code: the document's pattern means 0-9. (A number in them,
+        # `min_importance=４`, is read by Python's int() and float() as the number it is.)
+        values["unicode: fullwidth digits"] = valid.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+    return values
+
+
+def is_valid(schema: dict, value: str) -> bool:
+    """Whether `value`, as sent in a URL, fits `schema` the way the document states it: an integer
+    or number in ASCII digits, JSON Schema's patterns where `\\d` is 0-9 and `$` the very end. A
+    number may have whitespace around it: the service reads it with Python's int() and float(),
+    which drop it (`min_importance=3%0A` is 3)."""
+    kind = schema.get("type")
+    if kind in ("integer", "number"):
+        value = value.strip()
+    if kind == "integer":
+        ok = re.fullmatch(r"-?[0-9]{1,18}", value) is not None  # longer is beyond any range here
+        return ok and schema.get("minimum", -(10**9)) <= int(value) <= schema.get("maximum", 10**9)
+    if kind == "number":
+        ok = re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value) is not None
+        return ok and schema.get("minimum", -1e9) <= float(value) <= schema.get("maximum", 1e9)
+    if kind == "boolean":
+        return value in ("true", "false")
+    if "enum" in schema:
+        return value in schema["enum"]
+    if "pattern" in schema:
+        return re.search(schema["pattern"].replace("$", r"\Z"), value, re.ASCII) is not None
+    return len(value) <= schema.get("maxLength", 10**9) and len(value) >= schema.get("minLength", 0)
+
+
+def valid_value(name: str, schema: dict) -> str:
+    for value in (VALID.get(name), schema.get("example"), schema.get("default")):
+        if value is not None:
+            return str(value).lower() if isinstance(value, bool) else str(value)
+    if "enum" in schema:
+        return schema["enum"][0]
+    return str(schema.get("minimum", 1))
+
+
+# service/transitions.py documents its `{code}` as any string (flask-smorest's default for a URL
+# rule's argument), while the view answers 422 to one not like 15-1252.00, as it should. Until
+# its route documents the pattern (as occupations.CODE_PATH_PARAMETER does), the view's rule is
+# taken; test_the_known_document_gap_is_still_there says when that is no longer needed.
+UNDOCUMENTED_PATTERNS = {("/api/v1/occupations/{code}/transitions", "code"): CODE_PATTERN}
+
+
+def operations(spec: dict) -> list[tuple[str, dict[str, dict], dict[str, dict]]]:
+    """Per operation: its path, and its path and query parameters with their schemas."""
+    found = []
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            parameters = [*item.get("parameters", []), *operation.get("parameters", [])]
+            by_location = {
+                where: {
+                    p["name"]: {**p["schema"], "pattern": UNDOCUMENTED_PATTERNS[(path, p["name"])]}
+                    if (path, p["name"]) in UNDOCUMENTED_PATTERNS
+                    else p["schema"]
+                    for p in parameters
+                    if p["in"] == where
+                }
+                for where in ("path", "query")
+            }
+            found.append((path, by_location["path"], by_location["query"]))
+    return found
+
+
+def url(path: str, path_values: dict[str, str], query: list[tuple[str, str]]) -> str:
+    for name, value in path_values.items():
+        path = path.replace("{" + name + "}", quote(value, safe=""))
+    return path + ("?" + "&".join(f"{quote(k)}={quote(v, safe='')}" for k, v in query) if query else "")
+
+
+def requests_for(spec: dict):
+    """(operation, parameter, kind, URL, what is expected): every hostile value of every parameter,
+    the other parameters valid; and every query parameter given twice."""
+    for path, path_params, query_params in operations(spec):
+        base_path = {name: valid_value(name, s) for name, s in path_params.items()}
+        required = {name: valid_value(name, s) for name, s in query_params.items() if name in ("from", "to")}
+        for location, params in (("path", path_params), ("query", query_params)):
+            for name, schema in params.items():
+                for kind, value in hostile_values(valid_value(name, schema), schema).items():
+                    if location == "path" and kind == "type: empty":
+                        continue  # no route has an empty segment: a 404, tested in test_errors.py
+                    path_values = {**base_path, name: value} if location == "path" else base_path
+                    query = {**required, name: value} if location == "query" else required
+                    expected = "accepted" if is_valid(schema, value) else "rejected"
+                    yield path, name, kind, url(path, path_values, list(query.items())), expected
+        for name, schema in query_params.items():
+            value = valid_value(name, schema)
+            query = [*[(k, v) for k, v in required.items() if k != name], (name, value), (name, value)]
+            yield path, name, "repeated", url(path, base_path, query), "rejected"
+
+
+def checksums(settings) -> dict[str, object]:
+    """Every table of the service's databases with its CHECKSUM TABLE, and every view by name."""
+    found = {}
+    with server_connection(settings) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select table_schema, table_name, table_type from information_schema.tables"
+            " where table_schema = %s or table_schema like %s",
+            (settings.database, settings.database.replace("_", r"\_") + r"\_%"),
+        )
+        for schema, table, kind in cur.fetchall():
+            if kind == "BASE TABLE":
+                cur.execute(f"checksum table `{schema}`.`{table}`")
+                found[f"{schema}.{table}"] = cur.fetchone()[1]
+            else:
+                found[f"{schema}.{table}"] = kind
+    return found
+
+
+@pytest.fixture(scope="module")
+def hostile_client(service_settings, checker):
+    """The app with the LLM endpoint configured (a key of its own, a Gemini that cannot be reached:
+    only a request that passed validation would try it) and a rate limit no test reaches."""
+    gemini = LLMConfig(
+        api_key="hostile-gemini-key",
+        base_url=f"http://127.0.0.1:{free_port()}",
+        rate_limit="1000000/minute",
+        service_api_keys=(SERVICE_KEY,),
+    )
+    app = create_app(replace(service_config(service_settings), llm=gemini))
+    app.config["TESTING"] = True
+    client = checked_client(app, checker)
+    client.environ_base["HTTP_X_API_KEY"] = SERVICE_KEY
+    return client
+
+
+# Known, reported, to be fixed in the files named (which this test's author may not change); each
+# must still reproduce, so a fix shows here as a failure saying to remove its line.
+KNOWN_ISSUES = {
+    # service/schemas.py occupation_code(): validate.Regexp(CODE_PATTERN) matches with re.match, where
+    # `$` also matches before a final newline and `\d` any script's digits: such a code is taken,
+    # then found in no occupation (404 unknown_occupation, not 422).
+    **{
+        (path, name, kind): "404 unknown_occupation"
+        for path in ("/api/v1/skill-gap", "/api/v1/skill-gap-by-lvl", "/skill-gap", "/api/v1/skill-gap-llm")
+        for name in ("from", "to")
+        for kind in ("control: trailing newline", "unicode: fullwidth digits")
+    },
+    # service/transitions.py: the view's code check takes any script's digits (re.fullmatch without
+    # re.ASCII), and no occupation has the code they spell in the ranking kept in memory.
+    ("/api/v1/occupations/{code}/transitions", "code", "unicode: fullwidth digits"): "404 unknown_occupation",
+}
+
+
+def test_the_known_document_gap_is_still_there(spec):
+    for (path, name), pattern in UNDOCUMENTED_PATTERNS.items():
+        item = spec["paths"][path]
+        parameters = [*item.get("parameters", []), *item["get"].get("parameters", [])]
+        (schema,) = [p["schema"] for p in parameters if p["name"] == name]
+        assert schema.get("pattern") != pattern, f"{path} documents {name}: remove it from UNDOCUMENTED_PATTERNS"
+
+
+def answer(response) -> str:
+    body = response.get_json(silent=True)
+    body = body if isinstance(body, dict) and response.status_code >= 400 else {}
+    return f"{response.status_code} {body.get('code', '')}".strip()
+
+
+def test_every_parameter_rejects_hostile_values_with_a_documented_422(hostile_client, spec, service_settings):
+    before = checksums(service_settings)
+    unexpected, known, counted = [], {}, 0
+    for path, name, kind, target, expected in requests_for(spec):
+        response = hostile_client.get(target)
+        counted += 1
+        got = answer(response)
+        assert response.status_code < 500, f"{target[:200]!r}: {got}"
+        body = response.get_json(silent=True)
+        if expected == "accepted":
+            ok = response.status_code == 200
+        else:
+            rejected = body.get("details", {}).get("parameters", {}) if isinstance(body, dict) else {}
+            ok = response.status_code == 422 and body.get("code") == "invalid_parameter" and name in rejected
+        issue = KNOWN_ISSUES.get((path, name, kind))
+        if issue is not None:
+            known[(path, name, kind)] = got
+        elif not ok:
+            unexpected.append(f"{path} {name} {kind}: expected {expected}, got {got}")
+    print(f"hostile input: {counted} requests, {len(unexpected)} unexpected, {len(known)} known issues")
+    assert counted > 500
+    assert unexpected == [], "\n".join(unexpected)
+    changed = {key: got for key, got in known.items() if got != KNOWN_ISSUES[key]}
+    assert changed == {}, "a known issue answers otherwise now (fixed?): update KNOWN_ISSUES"
+    assert set(known) == set(KNOWN_ISSUES)
+    assert checksums(service_settings) == before
+
+
+def test_injection_in_the_search_finds_nothing_and_changes_nothing(hostile_client, service_settings):
+    before = checksums(service_settings)
+    for q in ("' OR 1=1 --", "x' OR '1'='1", "%' OR 1=1 --", "1; DROP TABLE dim_occupations", "15-12' --"):
+        response = hostile_client.get("/api/v1/occupations", query_string={"q": q})
+        assert (response.status_code, response.get_json()) == (200, []), q
+    # `%` and `_` are text, not LIKE wildcards.
+    assert hostile_client.get("/api/v1/occupations", query_string={"q": "%"}).get_json() == []
+    assert hostile_client.get("/api/v1/occupations", query_string={"q": "_"}).get_json() == []
+    assert checksums(service_settings) == before
+
+
+def raw_request(server, request_line: bytes) -> bytes:
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(request_line + b"\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        chunks = []
+        while chunk := conn.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_through_gunicorn(server, spec, service_settings):
+    """The real HTTP stack: every hostile value of the gap endpoint's parameters, percent-encoded,
+    is a 422; a request line over gunicorn's limit is its 414, and one with raw control characters
+    its 400, neither reaching the service; the service answers on."""
+    before = checksums(service_settings)
+    path, _, query_params = next(op for op in operations(spec) if op[0] == "/api/v1/skill-gap-by-lvl")
+    for name, schema in query_params.items():
+        for kind, value in hostile_values(valid_value(name, schema), schema).items():
+            query = {"from": VALID["from"], "to": VALID["to"], name: value}
+            target = url(path, {}, list(query.items()))
+            if len(f"GET {target} HTTP/1.1") > 4094:
+                expected = 414
+            elif (path, name, kind) in KNOWN_ISSUES:
+                continue
+            else:
+                expected = 200 if is_valid(schema, value) else 422
+            response = server.get(target)
+            assert response.status_code == expected, (name, kind, response.text[:300])
+            if expected == 422:
+                assert response.json()["code"] == "invalid_parameter", (name, kind)
+                assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert raw_request(server, b"GET /api/v1/skill-gap?from=\x00&to=\r HTTP/1.1").startswith(b"HTTP/1.1 400")
+    assert raw_request(server, b"GET /api/v1/skill-gap?from=15-1251.00 HTTP/1.1\nX: \x00").startswith(b"HTTP/1.1 400")
+    assert server.get("/health").status_code == 200
+    assert checksums(service_settings) == before
