@@ -59,3 +59,10 @@ def test_suppressed_ratings_are_in_the_sample(app, published):
 def test_unrated_occupations_have_no_gap(published):
     assert not published.gaps.rated("15-1252.00", "skills")
     assert published.gaps.gaps("skill_gap_by_level", "15-1252.00", "11-1011.00", "skills") == []
+
+
+def test_the_build_read_into_memory_is_out_of_the_collectors_full_passes(published):
+    import gc
+
+    # Tens of thousands of ratings and their indexes: a full collection over them stalls requests.
+    assert gc.get_freeze_count() > 100_000
