@@ -171,7 +171,7 @@ def hostile_client(service_settings, checker):
     """The app with the LLM endpoint configured (a key of its own, a Gemini that cannot be reached:
     only a request that passed validation would try it) and a rate limit no test reaches."""
     gemini = LLMConfig(
-        api_key="hostile-gemini-key",
+        api_key="gemini-" + secrets.token_hex(8),
         base_url=f"http://127.0.0.1:{free_port()}",
         rate_limit="1000000/minute",
         service_api_keys=(SERVICE_KEY,),
