@@ -421,6 +421,33 @@ def test_each_client_is_rate_limited_and_the_other_endpoints_are_not(make_client
     assert all(client.get("/api/v1/skill-gap", query_string=PAIR).status_code == 200 for _ in range(5))
 
 
+def test_guessing_keys_is_rate_limited_by_address_and_no_answer_echoes_a_key(make_client, service_settings, gemini):
+    settings = llm_settings(gemini, rate_limit="3 per minute", service_api_keys=("right-key",))
+    client = make_client(service_config(service_settings, llm=settings))
+    guesses = [client.get(PATH, query_string=PAIR, headers={"X-API-Key": f"guess-{i}"}) for i in range(5)]
+    assert [r.status_code for r in guesses] == [401, 401, 401, 429, 429]
+    assert [r.get_json()["code"] for r in guesses[3:]] == ["rate_limited"] * 2
+    for i, response in enumerate(guesses):
+        assert f"guess-{i}" not in response.get_data(as_text=True) + str(response.headers)
+    # A key in the URL is no key: the request counts for the address, which is over its limit.
+    in_url = client.get(PATH, query_string={**PAIR, "X-API-Key": "right-key", "api_key": "right-key"})
+    assert in_url.status_code == 429
+    # The known key in its header counts apart: the guesses did not use up its limit.
+    assert client.get(PATH, query_string=PAIR, headers={"X-API-Key": "right-key"}).status_code == 200
+
+
+def test_the_key_is_declared_for_the_llm_endpoint_alone(spec):
+    scheme = spec["components"]["securitySchemes"]["ServiceApiKey"]
+    assert scheme == {**scheme, "type": "apiKey", "in": "header", "name": "X-API-Key"}
+    secured = [
+        (path, method)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if isinstance(op, dict) and op.get("security")
+    ]
+    assert secured == [(PATH, "get")]
+
+
 def test_with_redis_unreachable_each_process_counts_in_memory(make_client, service_settings, gemini):
     unreachable = f"redis://127.0.0.1:{free_port()}/0"
     settings = llm_settings(gemini, rate_limit="2 per minute", rate_limit_storage_uri=unreachable)
