@@ -11,19 +11,11 @@ from marshmallow import Schema, fields, validate
 
 from service.db import DOMAINS
 from service.errors import fail, reject
-from service.schemas import CODE_PATTERN, Flag, Rating, ResponseSchema
+from service.schemas import CODE_PATH_PARAMETER, NOT_A_CODE, Flag, Rating, ResponseSchema, is_code
 
 blp = Blueprint("occupations", __name__, url_prefix="/api/v1/occupations", description="O*NET-SOC occupations.")
 
 CODE_PREFIX = re.compile(r"\d{2}(-(\d{1,4}(\.\d{0,2})?)?)?")
-# The `{code}` of a path: documented with the pattern the views check (a 422 otherwise), which
-# flask-smorest cannot read from the URL rule.
-CODE_PATH_PARAMETER = {
-    "in": "path",
-    "name": "code",
-    "description": "An O*NET-SOC code.",
-    "schema": {"type": "string", "pattern": CODE_PATTERN, "example": "15-1252.00"},
-}
 
 
 class SearchArgsSchema(Schema):
@@ -113,9 +105,8 @@ class Occupation(MethodView):
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     def get(self, code):
         """One occupation with its ratings per domain (empty lists where it has none)."""
-        # ASCII: `\d` alone would take any script's digits, and the collation finds the code they spell.
-        if not re.fullmatch(CODE_PATTERN, code, re.ASCII):
-            reject("code", "path", code, "Not an O*NET-SOC code like 15-1252.00.")
+        if not is_code(code):
+            reject("code", "path", code, NOT_A_CODE)
         db = current_app.extensions["onet_db"]
         occupation = db.occupation(code)
         if occupation is None:

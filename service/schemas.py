@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
-from marshmallow import Schema, fields, missing, validate
+from marshmallow import Schema, ValidationError, fields, missing, validate
 
 from service.db import DOMAINS
 
+# The pattern the API document gives for an O*NET-SOC code (ECMA-262, as OpenAPI has it) ...
 CODE_PATTERN = r"^\d{2}-\d{4}\.\d{2}$"
+# ... and the check: ASCII digits only (`\d` alone takes any script's, and the collation finds the
+# code they spell), the whole value (`$` would let a final newline through).
+_CODE = re.compile(r"\d{2}-\d{4}\.\d{2}", re.ASCII)
+NOT_A_CODE = "Not an O*NET-SOC code like 15-1252.00."
+# A path's `{code}`, documented with the pattern, which flask-smorest cannot read from the URL rule.
+CODE_PATH_PARAMETER = {
+    "in": "path",
+    "name": "code",
+    "description": "An O*NET-SOC code.",
+    "schema": {"type": "string", "pattern": CODE_PATTERN, "example": "15-1252.00"},
+}
+
+
+def is_code(value: str) -> bool:
+    return _CODE.fullmatch(value) is not None
+
+
+def _validate_code(value: str) -> None:
+    if not is_code(value):
+        raise ValidationError(NOT_A_CODE)
 
 
 class Rating(fields.Float):
@@ -25,8 +47,8 @@ class Rating(fields.Float):
 
 def occupation_code(description: str, **kwargs) -> fields.String:
     return fields.String(
-        validate=validate.Regexp(CODE_PATTERN, error="Not an O*NET-SOC code like 15-1252.00."),
-        metadata={"description": description, "example": "11-1011.00"},
+        validate=_validate_code,
+        metadata={"description": description, "example": "11-1011.00", "pattern": CODE_PATTERN},
         **kwargs,
     )
 

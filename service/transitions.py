@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from flask import current_app
 from flask.views import MethodView
@@ -11,10 +10,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from service.answers import cached_answer
-from service.errors import fail
+from service.errors import fail, reject
 from service.published import current_published
 from service.ranking import Profiles
-from service.schemas import CODE_PATTERN, Rating, ResponseSchema
+from service.schemas import CODE_PATH_PARAMETER, NOT_A_CODE, Rating, ResponseSchema, is_code
 
 log = logging.getLogger(__name__)
 
@@ -131,15 +130,6 @@ class TransitionsSchema(ResponseSchema):
     transitions = fields.List(fields.Nested(TransitionSchema), required=True)
 
 
-def _bad_code(code: str) -> None:
-    fail(
-        422,
-        "invalid_parameter",
-        f"Invalid parameter code={code!r}: not an O*NET-SOC code like 15-1252.00.",
-        parameters={"code": {"location": "path", "value": code, "errors": ["Not an O*NET-SOC code."]}},
-    )
-
-
 def _unknown_major_group(group: str, known: list[str]) -> None:
     fail(
         422,
@@ -182,7 +172,7 @@ def _onet_list(profiles: Profiles, related: list[dict], args: dict) -> list[dict
     return found[: args["limit"]]
 
 
-@blp.route("/<code>/transitions")
+@blp.route("/<code>/transitions", parameters=[CODE_PATH_PARAMETER])
 class Transitions(MethodView):
     @blp.arguments(TransitionArgsSchema(), location="query")
     @blp.response(200, TransitionsSchema)
@@ -210,8 +200,8 @@ class Transitions(MethodView):
         for it, those are returned (`basis` `onet_related_occupations`, no scores); otherwise 404
         `no_ratings`. Filters apply to both lists.
         """
-        if not re.fullmatch(CODE_PATTERN, code):
-            _bad_code(code)
+        if not is_code(code):
+            reject("code", "path", code, NOT_A_CODE)
         published = current_published()
         reference, profiles = published.reference, published.profiles
         occupation = profiles.occupations.get(code)

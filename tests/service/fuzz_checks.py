@@ -32,12 +32,6 @@ ACCEPTED_REJECTIONS = {
     # Which major groups have occupations is the release's data.
     ("/api/v1/occupations/{code}/transitions", "major_group"): "Not a major group of this release",
 }
-# Known, reported, and to be fixed where they live (the document, not the service, is wrong):
-# service/transitions.py documents its `{code}` as any string; the view answers 422 to one not
-# like 15-1252.00. The fix is occupations.CODE_PATH_PARAMETER on its route.
-KNOWN_ISSUES = {
-    ("/api/v1/occupations/{code}/transitions", "code"): "Not an O*NET-SOC code.",
-}
 
 
 @cache
@@ -156,14 +150,14 @@ def llm_unavailable_only_as_documented(ctx, response, case):
 @schemathesis.check
 def valid_requests_are_accepted(ctx, response, case):
     """schemathesis' positive_data_acceptance, but for a documented 422 the schema cannot foresee
-    (ACCEPTED_REJECTIONS) and the known issues (KNOWN_ISSUES)."""
+    (ACCEPTED_REJECTIONS)."""
     if refused_by_gunicorn(response):
         return None
     try:
         return positive_data_acceptance(ctx, response, case)
     except AssertionError:
         rejected = rejected_parameters(response) if response.status_code == 422 else {}
-        expected = {**ACCEPTED_REJECTIONS, **KNOWN_ISSUES}
+        expected = ACCEPTED_REJECTIONS
         if rejected and all(
             any(error.startswith(expected.get((case.operation.path, name), "\0")) for error in details["errors"])
             for name, details in rejected.items()

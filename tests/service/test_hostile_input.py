@@ -18,7 +18,6 @@ import pytest
 
 from service import create_app
 from service.config import LLMConfig
-from service.schemas import CODE_PATTERN
 from tests.conftest import server_connection
 from tests.service.conftest import checked_client, free_port, service_config
 
@@ -92,13 +91,6 @@ def valid_value(name: str, schema: dict) -> str:
     return str(schema.get("minimum", 1))
 
 
-# service/transitions.py documents its `{code}` as any string (flask-smorest's default for a URL
-# rule's argument), while the view answers 422 to one not like 15-1252.00, as it should. Until
-# its route documents the pattern (as occupations.CODE_PATH_PARAMETER does), the view's rule is
-# taken; test_the_known_document_gap_is_still_there says when that is no longer needed.
-UNDOCUMENTED_PATTERNS = {("/api/v1/occupations/{code}/transitions", "code"): CODE_PATTERN}
-
-
 def operations(spec: dict) -> list[tuple[str, dict[str, dict], dict[str, dict]]]:
     """Per operation: its path, and its path and query parameters with their schemas."""
     found = []
@@ -108,14 +100,7 @@ def operations(spec: dict) -> list[tuple[str, dict[str, dict], dict[str, dict]]]
                 continue
             parameters = [*item.get("parameters", []), *operation.get("parameters", [])]
             by_location = {
-                where: {
-                    p["name"]: {**p["schema"], "pattern": UNDOCUMENTED_PATTERNS[(path, p["name"])]}
-                    if (path, p["name"]) in UNDOCUMENTED_PATTERNS
-                    else p["schema"]
-                    for p in parameters
-                    if p["in"] == where
-                }
-                for where in ("path", "query")
+                where: {p["name"]: p["schema"] for p in parameters if p["in"] == where} for where in ("path", "query")
             }
             found.append((path, by_location["path"], by_location["query"]))
     return found
@@ -183,34 +168,6 @@ def hostile_client(service_settings, checker):
     return client
 
 
-# Known, reported, to be fixed in the files named (which this test's author may not change); each
-# must still reproduce, so a fix shows here as a failure saying to remove its line.
-KNOWN_ISSUES = {
-    # service/schemas.py occupation_code(): validate.Regexp(CODE_PATTERN) matches with re.match, where
-    # `$` also matches before a final newline and `\d` any script's digits: such a code is taken,
-    # then found in no occupation (404 unknown_occupation, not 422).
-    **{
-        (path, name, kind): "404 unknown_occupation"
-        for path in ("/api/v1/skill-gap", "/api/v1/skill-gap-by-lvl", "/skill-gap", "/api/v1/skill-gap-llm")
-        for name in ("from", "to")
-        for kind in ("control: trailing newline", "unicode: fullwidth digits")
-    },
-    # service/transitions.py: the view's code check takes any script's digits (re.fullmatch without
-    # re.ASCII), and no occupation has the code they spell in the ranking kept in memory.
-    ("/api/v1/occupations/{code}/transitions", "code", "unicode: fullwidth digits"): "404 unknown_occupation",
-}
-
-
-def test_the_known_document_gap_is_still_there(spec):
-    for (path, name), pattern in UNDOCUMENTED_PATTERNS.items():
-        item = spec["paths"][path]
-        parameters = [*item.get("parameters", []), *item["get"].get("parameters", [])]
-        (schema,) = [p["schema"] for p in parameters if p["name"] == name]
-        assert schema.get("pattern") != pattern, (
-            f"{path} documents {name}: remove it from UNDOCUMENTED_PATTERNS here and KNOWN_ISSUES in fuzz_checks.py"
-        )
-
-
 def answer(response) -> str:
     body = response.get_json(silent=True)
     body = body if isinstance(body, dict) and response.status_code >= 400 else {}
@@ -219,7 +176,7 @@ def answer(response) -> str:
 
 def test_every_parameter_rejects_hostile_values_with_a_documented_422(hostile_client, spec, service_settings):
     before = checksums(service_settings)
-    unexpected, known, counted = [], {}, 0
+    unexpected, counted = [], 0
     for path, name, kind, target, expected in requests_for(spec):
         response = hostile_client.get(target)
         counted += 1
@@ -231,17 +188,11 @@ def test_every_parameter_rejects_hostile_values_with_a_documented_422(hostile_cl
         else:
             rejected = body.get("details", {}).get("parameters", {}) if isinstance(body, dict) else {}
             ok = response.status_code == 422 and body.get("code") == "invalid_parameter" and name in rejected
-        issue = KNOWN_ISSUES.get((path, name, kind))
-        if issue is not None:
-            known[(path, name, kind)] = got
-        elif not ok:
+        if not ok:
             unexpected.append(f"{path} {name} {kind}: expected {expected}, got {got}")
-    print(f"hostile input: {counted} requests, {len(unexpected)} unexpected, {len(known)} known issues")
+    print(f"hostile input: {counted} requests, {len(unexpected)} unexpected")
     assert counted > 500
     assert unexpected == [], "\n".join(unexpected)
-    changed = {key: got for key, got in known.items() if got != KNOWN_ISSUES[key]}
-    assert changed == {}, "a known issue answers otherwise now (fixed?): update KNOWN_ISSUES"
-    assert set(known) == set(KNOWN_ISSUES)
     assert checksums(service_settings) == before
 
 
@@ -276,12 +227,8 @@ def test_through_gunicorn(server, spec, service_settings):
         for kind, value in hostile_values(valid_value(name, schema), schema).items():
             query = {"from": VALID["from"], "to": VALID["to"], name: value}
             target = url(path, {}, list(query.items()))
-            if len(f"GET {target} HTTP/1.1") > 4094:
-                expected = 414
-            elif (path, name, kind) in KNOWN_ISSUES:
-                continue
-            else:
-                expected = 200 if is_valid(schema, value) else 422
+            too_long = len(f"GET {target} HTTP/1.1") > 4094
+            expected = 414 if too_long else 200 if is_valid(schema, value) else 422
             response = server.get(target)
             assert response.status_code == expected, (name, kind, response.text[:300])
             if expected == 422:

@@ -152,7 +152,7 @@ def test_bad_code_is_422(client):
     assert body["details"]["parameters"]["code"] == {
         "location": "path",
         "value": "15-1251",
-        "errors": ["Not an O*NET-SOC code."],
+        "errors": ["Not an O*NET-SOC code like 15-1252.00."],
     }
 
 
