@@ -3,13 +3,17 @@ the service under gunicorn with its committed config, and wrk driving it."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
+import shutil
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pymysql
@@ -101,6 +105,40 @@ def wrk(port: int, script: Path, connections: int, seconds: int, *args: str) -> 
     result = json.loads(output.strip().splitlines()[-1])
     result["rps"] = result["requests"] / result["seconds"]
     return result
+
+
+@dataclass(frozen=True)
+class Served:
+    port: int
+    script: Path  # the wrk script
+    codes: Path  # the rated occupations asked for, one code a line
+    process: subprocess.Popen  # gunicorn's master
+
+
+@contextlib.contextmanager
+def served(name: str, wrk_script: str, occupations: int) -> Iterator[Served]:
+    """The marts built in private databases, gunicorn over them, `wrk_script` written for wrk and
+    `occupations` rated occupations listed; the service stopped and the databases dropped after."""
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install wrk")
+    OUT.mkdir(parents=True, exist_ok=True)
+    script = OUT / f"{name}-wrk.lua"
+    script.write_text(wrk_script)
+    database = f"onet_bench_{os.getpid()}_{name}"
+    env = service_env(database)
+    process = None
+    try:
+        build_marts(env, name)
+        codes = OUT / f"{name}-codes.txt"
+        codes.write_text("\n".join(rated_occupations(database, occupations)) + "\n")
+        port = free_port()
+        process = start_service(env, port, name)
+        yield Served(port, script, codes, process)
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=15)
+        drop_databases(database)
 
 
 # The `done` function of the benchmarks' wrk scripts: one JSON line of results.

@@ -10,20 +10,9 @@ Prints requests/s, p50 and p99 for each, and exits non-zero when a target is mis
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 
-from _serving import (
-    OUT,
-    WRK_DONE,
-    build_marts,
-    drop_databases,
-    free_port,
-    rated_occupations,
-    service_env,
-    start_service,
-    wrk,
-)
+from _serving import WRK_DONE, served, wrk
 
 SECONDS = int(os.environ.get("BENCH_API_SECONDS", "5"))
 # The endpoints take turns, round after round, and each figure is the median of its rounds: the
@@ -34,7 +23,7 @@ GAP_PATHS = ("/api/v1/skill-gap", "/api/v1/skill-gap-by-lvl")
 # Ranked in memory; `{code}` becomes a random rated occupation. Same targets as the gap endpoints.
 TRANSITIONS_PATH = "/api/v1/occupations/{code}/transitions"
 PATHS = ("/health", *GAP_PATHS, TRANSITIONS_PATH)
-# Targets on the 2-core machine (issue 5).
+# Targets on the 2-core machine.
 LOW, HIGH = 4, 32
 TARGET_P99_LOW_MS = 10.0
 TARGET_THROUGHPUT_VS_HEALTH = 0.40
@@ -75,23 +64,11 @@ def median(runs: list[dict]) -> dict:
 
 
 def main() -> int:
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is not installed: apt-get install wrk")
-    OUT.mkdir(parents=True, exist_ok=True)
-    script = OUT / "api-wrk.lua"
-    script.write_text(WRK_SCRIPT)
-    database = f"onet_bench_{os.getpid()}_api"
-    env = service_env(database)
-    process = None
-    try:
-        build_marts(env, "api")
-        codes_file = OUT / "api-codes.txt"
-        codes_file.write_text("\n".join(rated_occupations(database, OCCUPATIONS)) + "\n")
-        port = free_port()
-        process = start_service(env, port, "api")
+    with served("api", WRK_SCRIPT, OCCUPATIONS) as service:
 
         def drive(path: str, connections: int, seconds: int) -> dict:
-            return wrk(port, script, connections, seconds, path, *([] if path == "/health" else [str(codes_file)]))
+            codes = [] if path == "/health" else [str(service.codes)]
+            return wrk(service.port, service.script, connections, seconds, path, *codes)
 
         for path in PATHS:  # warm every worker's pool, reference data and ranking
             drive(path, HIGH, 2)
@@ -102,11 +79,6 @@ def main() -> int:
                 for path in PATHS:
                     rounds.setdefault((path, connections), []).append(drive(path, connections, SECONDS))
         results = {key: median(runs) for key, runs in rounds.items()}
-    finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=15)
-        drop_databases(database)
 
     print(f"REST service under gunicorn (gunicorn.conf.py), wrk -t2; median of {ROUNDS} rounds of {SECONDS} s;")
     print(f"gap requests: random pairs, transitions: random occupations, among {OCCUPATIONS} rated occupations")

@@ -9,24 +9,13 @@ worker's memory grew by 10% or more.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import requests
-from _serving import (
-    OUT,
-    WRK_DONE,
-    build_marts,
-    drop_databases,
-    free_port,
-    rated_occupations,
-    service_env,
-    start_service,
-    wrk,
-)
+from _serving import WRK_DONE, served, wrk
 
 CONNECTIONS = 64
 # Long enough for every worker's kept answers (SERVICE_ANSWER_CACHE_SIZE) to fill up.
@@ -86,30 +75,12 @@ def wait_until_answering(port: int, code: str) -> None:
 
 
 def main() -> int:
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is not installed: apt-get install wrk")
-    OUT.mkdir(parents=True, exist_ok=True)
-    script = OUT / "soak-wrk.lua"
-    script.write_text(WRK_SCRIPT)
-    database = f"onet_bench_{os.getpid()}_soak"
-    env = service_env(database)
-    process = None
-    try:
-        build_marts(env, "soak")
-        codes_file = OUT / "soak-codes.txt"
-        codes_file.write_text("\n".join(rated_occupations(database, OCCUPATIONS)) + "\n")
-        port = free_port()
-        process = start_service(env, port, "soak")
-        wait_until_answering(port, rated_occupations(database, 1)[0])
-        warm_up = wrk(port, script, CONNECTIONS, WARM_UP_SECONDS, str(codes_file))
-        before = worker_rss_kb(process.pid)
-        soak = wrk(port, script, CONNECTIONS, SOAK_SECONDS, str(codes_file))
-        after = worker_rss_kb(process.pid)
-    finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=15)
-        drop_databases(database)
+    with served("soak", WRK_SCRIPT, OCCUPATIONS) as service:
+        wait_until_answering(service.port, service.codes.read_text().split()[0])
+        warm_up = wrk(service.port, service.script, CONNECTIONS, WARM_UP_SECONDS, str(service.codes))
+        before = worker_rss_kb(service.process.pid)
+        soak = wrk(service.port, service.script, CONNECTIONS, SOAK_SECONDS, str(service.codes))
+        after = worker_rss_kb(service.process.pid)
 
     print(f"soak: gunicorn (gunicorn.conf.py), wrk -t2 -c{CONNECTIONS}; gap endpoints and transitions mixed,")
     print(f"random pairs and occupations among {OCCUPATIONS} rated occupations")

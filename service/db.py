@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC
 from typing import Any
 
@@ -71,13 +73,41 @@ class MartsUnavailable(Exception):
     """The server answers, but the marts are not published in the service's database."""
 
 
+def error_number(exc: BaseException) -> int | None:
+    """The MySQL error number of a pymysql error, if it has one."""
+    return exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+
+
 def _translate(exc: BaseException) -> Exception:
-    number = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+    number = error_number(exc)
     if number in _NOT_PUBLISHED:
         return MartsUnavailable(str(exc))
     if number in _UNREACHABLE or isinstance(exc, pymysql.err.InterfaceError | OSError):
         return DatabaseUnavailable(str(exc))
     return exc if isinstance(exc, Exception) else RuntimeError(str(exc))
+
+
+@contextmanager
+def store_cursor(
+    engine: sqlalchemy.Engine, store: str, passed_on: frozenset[int] = frozenset()
+) -> Iterator[DictCursor]:
+    """A cursor on a pooled connection of one of the service's stores. A connection that cannot be
+    had, or that fails, is DatabaseUnavailable naming `store` (the connection is dropped from the
+    pool); errors numbered in `passed_on` are raised as they are, for the caller to retry."""
+    try:
+        conn = engine.raw_connection()
+    except (sqlalchemy.exc.DBAPIError, sqlalchemy.exc.TimeoutError, pymysql.err.Error) as exc:
+        raise DatabaseUnavailable(f"{store} cannot be reached: {exc}") from None
+    try:
+        with conn.cursor(DictCursor) as cur:
+            yield cur
+    except (pymysql.err.OperationalError, pymysql.err.InterfaceError, OSError) as exc:
+        if error_number(exc) in passed_on:
+            raise
+        conn.invalidate()
+        raise DatabaseUnavailable(f"{store} failed: {exc}") from None
+    finally:
+        conn.close()
 
 
 def _contains(word: str) -> str:

@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import pymysql
-import sqlalchemy
-
 from service.config import ServiceConfig
-from service.db import DatabaseUnavailable, create_pool
+from service.db import create_pool, store_cursor
 from service.gemini import Attempt, ModelReply
 
 CHARSET = "character set utf8mb4 collate utf8mb4_unicode_ci"
@@ -95,20 +90,8 @@ class LLMStore:
         self._ready = False
         self._lock = threading.Lock()
 
-    @contextmanager
-    def _cursor(self) -> Iterator[pymysql.cursors.DictCursor]:
-        try:
-            conn = self.engine.raw_connection()
-        except (sqlalchemy.exc.DBAPIError, sqlalchemy.exc.TimeoutError, pymysql.err.Error) as exc:
-            raise DatabaseUnavailable(f"the LLM store cannot be reached: {exc}") from None
-        try:
-            with conn.cursor(pymysql.cursors.DictCursor) as cur:
-                yield cur
-        except (pymysql.err.OperationalError, pymysql.err.InterfaceError, OSError) as exc:
-            conn.invalidate()
-            raise DatabaseUnavailable(f"the LLM store failed: {exc}") from None
-        finally:
-            conn.close()
+    def _cursor(self):
+        return store_cursor(self.engine, "the LLM store")
 
     def ensure(self) -> None:
         """Create the database and its tables if they are missing (once per process)."""

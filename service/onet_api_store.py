@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pymysql
-import sqlalchemy
 
 from service.config import ServiceConfig
-from service.db import DatabaseUnavailable, create_pool
+from service.db import DatabaseUnavailable, create_pool, error_number, store_cursor
 from service.onet_api import OccupationFetch, OnetApiConfig
 
 CHARSET = "character set utf8mb4 collate utf8mb4_unicode_ci"
 # Deadlock, lock wait timeout: two workers storing the same occupation at once; the store retries.
-_RETRY_ERRORS = {1213, 1205}
+_RETRY_ERRORS = frozenset({1213, 1205})
 _STORE_ATTEMPTS = 3
 
 TABLES = (
@@ -96,22 +93,8 @@ class OnetApiStore:
         self._ready = False
         self._lock = threading.Lock()
 
-    @contextmanager
-    def _cursor(self) -> Iterator[pymysql.cursors.DictCursor]:
-        try:
-            conn = self.engine.raw_connection()
-        except (sqlalchemy.exc.DBAPIError, sqlalchemy.exc.TimeoutError, pymysql.err.Error) as exc:
-            raise DatabaseUnavailable(f"the O*NET Web Services store cannot be reached: {exc}") from None
-        try:
-            with conn.cursor(pymysql.cursors.DictCursor) as cur:
-                yield cur
-        except (pymysql.err.OperationalError, pymysql.err.InterfaceError, OSError) as exc:
-            if _error_number(exc) in _RETRY_ERRORS:
-                raise
-            conn.invalidate()
-            raise DatabaseUnavailable(f"the O*NET Web Services store failed: {exc}") from None
-        finally:
-            conn.close()
+    def _cursor(self):
+        return store_cursor(self.engine, "the O*NET Web Services store", passed_on=_RETRY_ERRORS)
 
     def ensure(self) -> None:
         """Create the database and its tables if they are missing (once per process)."""
@@ -138,7 +121,7 @@ class OnetApiStore:
             try:
                 return self._store(fetch)
             except pymysql.err.OperationalError as exc:
-                if _error_number(exc) not in _RETRY_ERRORS or attempt == _STORE_ATTEMPTS:
+                if error_number(exc) not in _RETRY_ERRORS or attempt == _STORE_ATTEMPTS:
                     raise DatabaseUnavailable(f"the O*NET Web Services store failed: {exc}") from None
         raise AssertionError("unreachable")
 
@@ -217,7 +200,7 @@ class OnetApiStore:
                 )
                 row = cur.fetchone()
         except pymysql.err.ProgrammingError as exc:
-            if _error_number(exc) in (1049, 1146):  # no such database / table: nothing fetched yet
+            if error_number(exc) in (1049, 1146):  # no such database / table: nothing fetched yet
                 return None
             raise
         if row is None:
@@ -237,7 +220,3 @@ class OnetApiStore:
 
 def _json(body) -> str:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-
-
-def _error_number(exc: BaseException) -> int | None:
-    return exc.args[0] if exc.args and isinstance(exc.args[0], int) else None

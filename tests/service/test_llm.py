@@ -608,6 +608,8 @@ def test_slow_model_calls_never_block_the_other_endpoints(gunicorn, gemini):
     """One worker of four threads, two model call slots: while two requests wait on a slow model,
     a third LLM request is turned away at once and the other endpoints answer as usual."""
     server = gunicorn(SERVICE_WORKERS="1", SERVICE_THREADS="4", LLM_MAX_CONCURRENT="2", GEMINI_TIMEOUT_SECONDS="3")
+    # The worker reads the published ratings once, as it starts: done before the clock runs.
+    assert server.get("/api/v1/skill-gap", params=PAIR).status_code == 200
     gemini.queue(*[slow(6)] * 6)
     with ThreadPoolExecutor(max_workers=2) as pool:
         waiting = [
