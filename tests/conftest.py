@@ -148,3 +148,22 @@ def api_built(loaded_settings, tmp_path_factory) -> Settings:
     assert result.returncode == 0, result.stdout[-5000:]
     yield mine
     drop_databases(mine)
+
+
+@pytest.fixture(scope="session")
+def api_store(api_built):
+    """The O*NET Web Services store of `api_built`'s databases."""
+    from service.config import ServiceConfig
+    from service.onet_api_store import OnetApiStore
+
+    store = OnetApiStore(
+        ServiceConfig(
+            host=api_built.host,
+            port=api_built.port,
+            user=api_built.user,
+            password=api_built.password,
+            database=api_built.database,
+        )
+    )
+    yield store
+    store.engine.dispose()

@@ -13,9 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from service.config import ServiceConfig
 from service.onet_api import OccupationFetch, Page, RatingRow
-from service.onet_api_store import OnetApiStore
 from tests.conftest import query, run_dbt
 
 UNRATED = "15-1252.00"  # Software Developers: no ratings in the 29.3 release
@@ -51,19 +49,9 @@ def made_up_fetch(settings, code: str, shift: Decimal) -> OccupationFetch:
     return OccupationFetch(code, "http://onet.test/", datetime.now(UTC).replace(tzinfo=None), "30.0", rows, [about])
 
 
-@pytest.fixture(scope="module")
-def store(api_built):
-    s = OnetApiStore(
-        ServiceConfig(
-            host=api_built.host,
-            port=api_built.port,
-            user=api_built.user,
-            password=api_built.password,
-            database=api_built.database,
-        )
-    )
-    yield s
-    s.engine.dispose()
+@pytest.fixture
+def store(api_store):
+    return api_store
 
 
 @pytest.fixture

@@ -318,3 +318,31 @@ def copied_marts(service_settings):
     yield name
     with server_connection(service_settings) as conn, conn.cursor() as cur:
         cur.execute(f"drop database `{name}`")
+
+
+@pytest.fixture(scope="module")
+def onet(api_built):
+    """A local O*NET Web Services (tests/service/fake_onet.py) that rates Software Developers (the
+    release's Programmers, changed: `developer_ratings`), and knows two occupations it rates nowhere."""
+    from pytest_httpserver import HTTPServer
+
+    from tests.service.fake_onet import SOFTWARE_DEVELOPERS, FakeOnet, developer_ratings, rating_rows
+
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    fake = FakeOnet(server)
+    ratings = developer_ratings(api_built)
+    fake.add_occupation(
+        SOFTWARE_DEVELOPERS,
+        "Software Developers",
+        rating_rows(SOFTWARE_DEVELOPERS, "Software Developers", ratings["skills"]),
+        rating_rows(SOFTWARE_DEVELOPERS, "Software Developers", ratings["knowledge"]),
+    )
+    # Rated in the release, not by O*NET Web Services.
+    fake.add_occupation("15-1299.09", "Information Technology Project Managers", [], [])
+    # Rated by neither.
+    fake.add_occupation("11-1031.00", "Legislators", [], [])
+    fake.expected = ratings
+    yield fake
+    server.clear()
+    server.stop()

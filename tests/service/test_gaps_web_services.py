@@ -5,7 +5,6 @@ the store, and not asked again until the stored fetch is too old."""
 from __future__ import annotations
 
 import pytest
-from pytest_httpserver import HTTPServer
 
 from service.onet_api import OnetApiConfig
 from tests.conftest import query
@@ -15,10 +14,7 @@ from tests.service.fake_onet import (
     PROGRAMMERS,
     SOFTWARE_DEVELOPERS,
     VERSION,
-    FakeOnet,
-    developer_ratings,
     error,
-    rating_rows,
 )
 from tests.service.test_gaps import as_mart
 
@@ -26,25 +22,6 @@ CEO = "11-1011.00"
 NOT_RATED_ANYWHERE = "11-1031.00"  # Legislators: rated neither in the release nor by the fake O*NET
 PATH = "/api/v1/skill-gap-by-lvl"
 COLUMNS = "element_id, name, domain, from_level, to_level, difference, importance, suppressed, from_anchor, to_anchor"
-
-
-@pytest.fixture(scope="module")
-def onet(api_built):
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    fake = FakeOnet(server)
-    ratings = developer_ratings(api_built)
-    title = "Software Developers"
-    fake.add_occupation(
-        SOFTWARE_DEVELOPERS,
-        title,
-        rating_rows(SOFTWARE_DEVELOPERS, title, ratings["skills"]),
-        rating_rows(SOFTWARE_DEVELOPERS, title, ratings["knowledge"]),
-    )
-    fake.add_occupation(NOT_RATED_ANYWHERE, "Legislators", [], [])
-    yield fake
-    server.clear()
-    server.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,6 @@ import time
 from decimal import Decimal
 
 import pytest
-from pytest_httpserver import HTTPServer
 
 from service.config import ServiceConfig
 from service.onet_api import (
@@ -31,46 +30,15 @@ from tests.service.fake_onet import (
     SOFTWARE_DEVELOPERS,
     VERSION,
     FakeOnet,
-    developer_ratings,
     error,
     malformed,
-    rating_rows,
     slow,
 )
 
 
-@pytest.fixture(scope="module")
-def onet(api_built):
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    fake = FakeOnet(server)
-    ratings = developer_ratings(api_built)
-    fake.add_occupation(
-        SOFTWARE_DEVELOPERS,
-        "Software Developers",
-        rating_rows(SOFTWARE_DEVELOPERS, "Software Developers", ratings["skills"]),
-        rating_rows(SOFTWARE_DEVELOPERS, "Software Developers", ratings["knowledge"]),
-    )
-    fake.add_occupation("15-1299.09", "Information Technology Project Managers", [], [])
-    fake.expected = ratings
-    yield fake
-    server.clear()
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def store(api_built):
-    s = OnetApiStore(
-        ServiceConfig(
-            host=api_built.host,
-            port=api_built.port,
-            user=api_built.user,
-            password=api_built.password,
-            database=api_built.database,
-        )
-    )
-    yield s
-    s.engine.dispose()
+@pytest.fixture
+def store(api_store):
+    return api_store
 
 
 @pytest.fixture(autouse=True)
