@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.conftest import query
+from tests.dbt.plans import plan_tables, served
 
 PUBLISHED_TABLES = {
     "dim_alternate_titles",
@@ -31,10 +32,6 @@ def relations(settings, database: str) -> dict[str, str]:
         database="information_schema",
     )
     return dict(rows)
-
-
-def served(settings, sql: str, args=None) -> list[tuple]:
-    return query(settings, sql, args, database=settings.database)
 
 
 def test_every_node_of_the_project_ran_and_passed(dbt_build):
@@ -150,26 +147,11 @@ def test_fct_occupation_ratings_effective_level(built_settings):
 def test_a_pair_is_primary_key_lookups_per_element(built_settings, model):
     """The view merges into the query: each side's occupation by its key, the domain's elements,
     and per element a lookup of the whole fact key (the store is not read where the release rates)."""
-    plan = json.loads(
-        served(
-            built_settings,
-            f"explain format=json select * from {model} where from_code = %s and to_code = %s and domain = %s",
-            ("11-1011.00", "15-1211.00", "skills"),
-        )[0][0]
+    tables = plan_tables(
+        built_settings,
+        f"select * from {model} where from_code = %s and to_code = %s and domain = %s",
+        ("11-1011.00", "15-1211.00", "skills"),
     )
-    tables = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "table_name" in node and "access_type" in node:
-                tables.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(plan)
     steps = {}
     for table in tables:
         steps.setdefault(table["table_name"], []).append((table["access_type"], table.get("key")))

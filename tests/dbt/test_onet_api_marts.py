@@ -15,15 +15,12 @@ import pytest
 
 from service.onet_api import OccupationFetch, Page, RatingRow
 from tests.conftest import query, run_dbt
+from tests.dbt.plans import plan_tables, served
 
 UNRATED = "15-1252.00"  # Software Developers: no ratings in the 29.3 release
 RATED = "11-1011.00"  # Chief Executives
 MODEL = "15-1251.00"  # the store's rows are made from Computer Programmers' release ratings
 NOT_RELEVANT, LEFT_OUT = "2.B.3.e", "2.A.2.d"  # Equipment Maintenance; Monitoring
-
-
-def served(settings, sql: str, args=None) -> list[tuple]:
-    return query(settings, sql, args, database=settings.database)
 
 
 def made_up_fetch(settings, code: str, shift: Decimal) -> OccupationFetch:
@@ -147,35 +144,18 @@ def test_dbt_tests_hold_with_store_rows_present(api_built, stored, tmp_path):
     assert len(statuses) > 10 and set(statuses) == {"pass"}
 
 
-def plan_tables(settings, from_code: str, to_code: str) -> list[dict]:
-    plan = json.loads(
-        served(
-            settings,
-            "explain format=json select element_id, name, domain, from_level, to_level, difference, importance,"
-            " suppressed, from_anchor, to_anchor from skill_gap_by_level"
-            " where from_code = %s and to_code = %s and domain = 'skills'",
-            (from_code, to_code),
-        )[0][0]
+def pair_plan(settings, from_code: str, to_code: str) -> list[dict]:
+    return plan_tables(
+        settings,
+        "select element_id, name, domain, from_level, to_level, difference, importance, suppressed, from_anchor,"
+        " to_anchor from skill_gap_by_level where from_code = %s and to_code = %s and domain = 'skills'",
+        (from_code, to_code),
     )
-    tables = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "table_name" in node and "access_type" in node:
-                tables.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(plan)
-    return tables
 
 
 @pytest.mark.parametrize("pair", [(MODEL, UNRATED), (UNRATED, MODEL), (MODEL, RATED)], ids=str)
 def test_a_pair_is_primary_key_lookups_with_store_rows_present(api_built, stored, pair):
-    tables = plan_tables(api_built, *pair)
+    tables = pair_plan(api_built, *pair)
     scans = [table for table in tables if table["access_type"] not in ("const", "eq_ref", "ref")]
     # One read of dim_elements' 68 rows (cheaper than its domain index), then only key lookups.
     assert [(t["table_name"], t["access_type"]) for t in scans] in ([], [("rated_element", "ALL")])
