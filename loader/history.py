@@ -5,7 +5,7 @@ from __future__ import annotations
 import pymysql
 
 from .inspect import FileInfo
-from .specs import SPECS
+from .specs import SHARED
 
 HISTORY_DDL = (
     """CREATE TABLE IF NOT EXISTS load_history (
@@ -45,11 +45,11 @@ def reconcile_interrupted(cur: pymysql.cursors.Cursor) -> None:
         return
     cur.execute(
         "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = %s",
-        (SPECS[0].table,),
+        (SHARED[0].table,),
     )
     served = None
     if cur.fetchone()[0]:
-        cur.execute(f"SELECT MAX(`_load_id`) FROM `{SPECS[0].table}`")
+        cur.execute(f"SELECT MAX(`_load_id`) FROM `{SHARED[0].table}`")
         served = cur.fetchone()[0]
     for load_id in running:
         status, message = ("loaded", None) if load_id == served else ("failed", "interrupted before it finished")
@@ -91,7 +91,7 @@ def record_files(cur: pymysql.cursors.Cursor, load_id: int, infos: list[FileInfo
                 i.sha256,
                 i.size,
                 i.rows,
-                checksums.get(i.spec.table),
+                checksums.get(i.spec.file_name),
             )
             for i in infos
         ],

@@ -11,9 +11,10 @@ from .config import Settings
 from .db import connect, ensure_database, sqlalchemy_url
 from .errors import LoadError
 from .inspect import FileInfo, inspect_file
+from .layout import detect_layout
 from .progress import Reporter
 from .source import Release, open_release
-from .specs import SPECS
+from .specs import Layout
 from .stage import stage_all, staged_name
 from .validate import validate
 
@@ -22,11 +23,15 @@ from .validate import validate
 class Outcome:
     load_id: int | None  # None: skipped, the release was already loaded
     release: str
+    layout: str
     rows: dict[str, int]
+    phases: dict[str, float]  # seconds of inspect, load, validate and swap
 
 
-def inspect_release(release: Release) -> list[FileInfo]:
-    return [inspect_file(spec, release.folder) for spec in SPECS]
+def inspect_release(release: Release) -> tuple[Layout, list[FileInfo]]:
+    """The release's layout, and each of its files inspected."""
+    layout = detect_layout(release.folder)
+    return layout, [inspect_file(spec, release.folder) for spec in layout.specs]
 
 
 def _same_as_served(cur, release: Release, infos: list[FileInfo]) -> bool:
@@ -46,17 +51,20 @@ def _stage_and_publish(
     # Named before they exist, so a failure half-way still drops every one of them.
     staged = {info.spec.table: staged_name(info.spec.table, load_id) for info in infos}
     try:
-        reporter.start_files(len(infos))
-        stage_all(settings, infos, staged, release.number, load_id, reporter.file_staged)
+        reporter.start_files(len(staged))
+        stage_all(settings, infos, staged, release.number, load_id, reporter.table_staged)
         reporter.end_files()
+        reporter.phase_done("load")
         reporter.log("validating with great-expectations")
         errors = validate(sqlalchemy_url(settings, settings.raw_database), [i.spec for i in infos if i.present], staged)
         if errors:
             raise LoadError.combine(errors)
+        reporter.phase_done("validate")
         checksums = {}
+        for table, name in staged.items():
+            swap.add_keys(cur, next(i.spec for i in infos if i.spec.table == table), name)
         for info in infos:
-            swap.add_keys(cur, info.spec, staged[info.spec.table])
-            checksums[info.spec.table] = swap.data_checksum(cur, info.spec, staged[info.spec.table])
+            checksums[info.spec.file_name] = swap.data_checksum(cur, info.spec, staged[info.spec.table])
         history.record_files(cur, load_id, infos, checksums)
         swap.swap_in(cur, staged, load_id)
     except BaseException:
@@ -91,12 +99,13 @@ def run(
         if leftovers:
             reporter.log(f"dropped {len(leftovers)} tables left by an interrupted load")
         with open_release(source, release, settings) as found:
-            reporter.log(f"O*NET release {found.number} from {found.origin}")
-            infos = inspect_release(found)
+            layout, infos = inspect_release(found)
+            reporter.log(f"O*NET release {found.number} ({layout.name} layout) from {found.origin}")
             rows = {i.spec.file_name: i.rows for i in infos if i.present}
+            reporter.phase_done("inspect")
             if not force and _same_as_served(cur, found, infos):
                 reporter.log(f"release {found.number} is already loaded with these exact files; use --force to reload")
-                return Outcome(None, found.number, rows)
+                return Outcome(None, found.number, layout.name, rows, reporter.phases)
             load_id = history.begin(cur, found.number, found.origin, force)
             try:
                 _stage_and_publish(cur, settings, infos, found, load_id, reporter)
@@ -104,7 +113,8 @@ def run(
                 history.finish(cur, load_id, "failed", str(exc))
                 raise
             history.finish(cur, load_id, "loaded")
+            reporter.phase_done("swap")
         reporter.summary(
             found.number, load_id, [(i.spec.file_name, i.spec.table, i.rows if i.present else None) for i in infos]
         )
-        return Outcome(load_id, found.number, rows)
+        return Outcome(load_id, found.number, layout.name, rows, reporter.phases)

@@ -20,8 +20,9 @@ class Reporter:
         self.rich = not quiet and self.console.is_terminal
         self._progress: Progress | None = None
         self._task = None
-        self._started = time.perf_counter()
+        self._started = self._lap = time.perf_counter()
         self._lock = threading.Lock()
+        self.phases: dict[str, float] = {}
 
     def log(self, message: str) -> None:
         if self.quiet:
@@ -30,6 +31,12 @@ class Reporter:
             self.console.log(message)
         else:
             print(f"loader: {message}", file=sys.stderr, flush=True)
+
+    def phase_done(self, phase: str) -> None:
+        """Close `phase` (inspect, load, validate, swap): it took the time since the last one closed."""
+        now = time.perf_counter()
+        self.phases[phase] = now - self._lap
+        self._lap = now
 
     def start_files(self, total: int) -> None:
         if self.rich:
@@ -44,13 +51,15 @@ class Reporter:
             self._progress.start()
             self._task = self._progress.add_task("staging", total=total)
 
-    def file_staged(self, info: FileInfo, seconds: float) -> None:
-        """Called from the staging threads, once per file."""
+    def table_staged(self, infos: list[FileInfo], seconds: float) -> None:
+        """Called from the staging threads, once per landing table with the files staged into it."""
+        files = " + ".join(i.spec.file_name for i in infos)
         with self._lock:
             if self._progress:
-                self._progress.update(self._task, advance=1, description=f"staged {info.spec.file_name}")
+                self._progress.update(self._task, advance=1, description=f"staged {files}")
             elif not self.quiet:
-                self.log(f"staged {info.spec.file_name}: {info.rows} rows in {seconds:.2f} s")
+                rows = sum(i.rows for i in infos)
+                self.log(f"staged {files}: {rows} rows into {infos[0].spec.table} in {seconds:.2f} s")
 
     def end_files(self) -> None:
         if self._progress:
@@ -62,7 +71,8 @@ class Reporter:
         if self.quiet:
             return
         elapsed = time.perf_counter() - self._started
-        title = f"O*NET {release} loaded (load {load_id}) in {elapsed:.1f} s"
+        phases = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.phases.items())
+        title = f"O*NET {release} loaded (load {load_id}) in {elapsed:.2f} s: {phases}"
         if self.rich:
             table = Table(title=title)
             for name in ("file", "table", "rows"):

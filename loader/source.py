@@ -16,6 +16,8 @@ from .errors import LoadError
 
 RELEASE_NUMBER = re.compile(r"^\d{1,2}\.\d{1,2}$")
 RELEASE_NAME = re.compile(r"db_(\d{1,2})_(\d{1,2})_text")
+README = "Read Me.txt"
+README_RELEASE = re.compile(r"O\*NET (\d{1,2}\.\d{1,2}) Database")
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,35 @@ def _release_folder(root: Path) -> Path:
     return root
 
 
+def release_from_readme(folder: Path) -> str | None:
+    """'O*NET 31.0 Database', the first line of O*NET's `Read Me.txt`, -> '31.0'."""
+    path = folder / README
+    if not path.is_file():
+        return None
+    first = path.read_bytes().split(b"\n", 1)[0].decode("utf-8", "replace")
+    match = README_RELEASE.search(first)
+    return match.group(1) if match else None
+
+
+def _release_number(told: str | None, named: str | None, folder: Path, source: str) -> str:
+    """The release from --release, SOURCE's name or the Read Me; any two that disagree are an error."""
+    if told and named and told != named:
+        raise LoadError(f"--release says {told} but SOURCE '{source}' is named for release {named}")
+    given, by = (told, "--release says") if told else (named, f"SOURCE '{source}' is named for release")
+    readme = release_from_readme(folder)
+    if given and readme and given != readme:
+        raise LoadError(f"{by} {given} but its {README} says release {readme} ('O*NET {readme} Database')")
+    number = given or readme
+    if not number:
+        raise LoadError(
+            f"cannot tell which O*NET release '{source}' holds: pass --release (e.g. --release 29.3), "
+            f"use O*NET's name for it (e.g. db_29_3_text) or keep O*NET's {README} in it"
+        )
+    if not RELEASE_NUMBER.match(number):
+        raise LoadError(f"release '{number}' is not a release number such as 29.3")
+    return number
+
+
 @contextmanager
 def open_release(source: str | None, release: str | None, settings: Settings) -> Iterator[Release]:
     """Yield the release's folder; a zip is extracted to a temporary folder for the duration."""
@@ -62,25 +93,20 @@ def open_release(source: str | None, release: str | None, settings: Settings) ->
     if RELEASE_NUMBER.match(source) and not Path(source).exists():
         if release and release != source:
             raise LoadError(f"SOURCE names release {source} but --release says {release}")
-        path, release = download_release(source, settings), source
+        path, named = download_release(source, settings), source
     else:
         path = Path(source)
         if not path.exists():
             raise LoadError(f"SOURCE '{source}' is not a folder, a .zip or a release number such as 29.3")
-        release = release or release_from_name(path)
-        if not release:
-            raise LoadError(
-                f"cannot tell which O*NET release '{source}' holds: pass --release (e.g. --release 29.3) "
-                "or use O*NET's name for it (e.g. db_29_3_text)"
-            )
-    if not RELEASE_NUMBER.match(release):
-        raise LoadError(f"release '{release}' is not a release number such as 29.3")
+        named = release_from_name(path)
     if path.is_dir():
-        yield Release(release, _release_folder(path), str(path))
+        folder = _release_folder(path)
+        yield Release(_release_number(release, named, folder, source), folder, str(path))
         return
     if not zipfile.is_zipfile(path):
         raise LoadError(f"SOURCE '{source}' is neither a folder nor a valid .zip file")
     with tempfile.TemporaryDirectory(prefix="onet-release-") as tmp:
         with zipfile.ZipFile(path) as archive:
             archive.extractall(tmp)
-        yield Release(release, _release_folder(Path(tmp)), str(path))
+        folder = _release_folder(Path(tmp))
+        yield Release(_release_number(release, named, folder, source), folder, str(path))

@@ -99,7 +99,8 @@ def _ratings(file_name: str, table: str, required: bool) -> FileSpec:
     )
 
 
-SPECS: tuple[FileSpec, ...] = (
+# The files both layouts ship under the same name, in release order.
+SHARED: tuple[FileSpec, ...] = (
     FileSpec(
         "Occupation Data.txt",
         "occupation_data",
@@ -131,7 +132,6 @@ SPECS: tuple[FileSpec, ...] = (
         ),
         key=("element_id",),
     ),
-    _ratings("Skills.txt", "skills", required=True),
     _ratings("Knowledge.txt", "knowledge", required=False),
     _ratings("Abilities.txt", "abilities", required=False),
     _ratings("Work Activities.txt", "work_activities", required=False),
@@ -191,12 +191,17 @@ SPECS: tuple[FileSpec, ...] = (
         required=False,
         references=(OCCUPATION_REF, Reference("related_onetsoc_code", "occupation_data", "onetsoc_code")),
     ),
-    FileSpec(
-        "Alternate Titles.txt",
+)
+
+
+def _titles(file_name: str, header: str) -> FileSpec:
+    """`Alternate Titles.txt` up to 30.2, `Job Titles.txt` from 30.3: the same table, one title column renamed."""
+    return FileSpec(
+        file_name,
         "alternate_titles",
         (
             _code(),
-            Column("Alternate Title", "alternate_title", "VARCHAR(250)"),
+            Column(header, "alternate_title", "VARCHAR(250)"),
             Column("Short Title", "short_title", "VARCHAR(150)", nullable=True),
             Column("Source(s)", "sources", "VARCHAR(30)"),
         ),
@@ -204,9 +209,55 @@ SPECS: tuple[FileSpec, ...] = (
         key=("onetsoc_code", "alternate_title", "short_title"),
         required=False,
         references=(OCCUPATION_REF,),
+    )
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The files of one generation of O*NET's text release, told apart by the files it ships."""
+
+    name: str
+    specs: tuple[FileSpec, ...]
+
+    @property
+    def only_here(self) -> tuple[str, ...]:
+        """File names that no other layout has."""
+        others = {s.file_name for layout in LAYOUTS if layout is not self for s in layout.specs}
+        return tuple(s.file_name for s in self.specs if s.file_name not in others)
+
+    @property
+    def tables(self) -> dict[str, tuple[FileSpec, ...]]:
+        """Each landing table, in release order, with the files that land in it."""
+        tables: dict[str, tuple[FileSpec, ...]] = {}
+        for spec in self.specs:
+            tables[spec.table] = (*tables.get(spec.table, ()), spec)
+        return tables
+
+
+OCCUPATION_DATA = "Occupation Data.txt"
+
+# Up to 30.2: one skills file. From 30.3 on: the 10 Essential Skills (2.A.*) and the 25 Transferable
+# Skills (2.B.*) in two files with Skills.txt's columns, landing in the same table.
+UP_TO_30_2 = Layout(
+    "up to 30.2",
+    (
+        *SHARED[:3],
+        _ratings("Skills.txt", "skills", required=True),
+        *SHARED[3:],
+        _titles("Alternate Titles.txt", "Alternate Title"),
     ),
 )
+FROM_30_3 = Layout(
+    "30.3 and later",
+    (
+        *SHARED[:3],
+        _ratings("Essential Skills.txt", "skills", required=True),
+        _ratings("Transferable Skills.txt", "skills", required=True),
+        *SHARED[3:],
+        _titles("Job Titles.txt", "Job Title"),
+    ),
+)
+LAYOUTS: tuple[Layout, ...] = (UP_TO_30_2, FROM_30_3)
 
-SPECS_BY_TABLE = {s.table: s for s in SPECS}
 # Tables that other files' checks look up: their key is indexed from the start.
-REFERENCED_TABLES = frozenset(r.table for s in SPECS for r in s.references)
+REFERENCED_TABLES = frozenset(r.table for layout in LAYOUTS for s in layout.specs for r in s.references)

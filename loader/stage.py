@@ -17,7 +17,8 @@ from .locate import locate_bad_field
 from .specs import REFERENCED_TABLES, FileSpec
 
 LINEAGE_COLUMNS = (
-    "`_line` INT NOT NULL AUTO_INCREMENT PRIMARY KEY COMMENT 'line of the source file'",
+    "`_line` INT NOT NULL AUTO_INCREMENT COMMENT 'line of the source file'",
+    "`_source_file` VARCHAR(64) NOT NULL COMMENT 'the O*NET file the row came from'",
     "`_onet_release` VARCHAR(10) NOT NULL",
     "`_load_id` INT NOT NULL",
 )
@@ -31,11 +32,14 @@ def staged_name(table: str, load_id: int) -> str:
 
 def create_table_sql(spec: FileSpec, name: str) -> str:
     columns = [f"`{c.name}` {c.sql_type} {'NULL' if c.nullable else 'NOT NULL'}" for c in spec.columns]
+    # A table can take several files (Essential and Transferable Skills): a line is a line of its file.
+    keys = ["PRIMARY KEY (`_line`, `_source_file`)"]
     if spec.table in REFERENCED_TABLES:
-        columns.append(f"KEY lookup ({', '.join(f'`{k}`' for k in spec.key)})")
+        keys.append(f"KEY lookup ({', '.join(f'`{k}`' for k in spec.key)})")
+    line, source_file, *load = LINEAGE_COLUMNS
     # AUTO_INCREMENT=2: the header is line 1, so `_line` is the file's line number.
     return (
-        f"CREATE TABLE `{name}` ({', '.join([LINEAGE_COLUMNS[0], *columns, *LINEAGE_COLUMNS[1:]])}) "
+        f"CREATE TABLE `{name}` ({', '.join([line, source_file, *columns, *load, *keys])}) "
         "ENGINE=InnoDB AUTO_INCREMENT=2 DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
     )
 
@@ -49,7 +53,7 @@ def load_data_sql(info: FileInfo, name: str) -> str:
     return (
         f"LOAD DATA LOCAL INFILE %s INTO TABLE `{name}` CHARACTER SET utf8mb4 "
         f"FIELDS TERMINATED BY '\\t' ESCAPED BY '' LINES TERMINATED BY '{terminator}' IGNORE 1 LINES "
-        f"({variables}) SET {assignments}, `_onet_release` = %s, `_load_id` = %s"
+        f"({variables}) SET {assignments}, `_source_file` = %s, `_onet_release` = %s, `_load_id` = %s"
     )
 
 
@@ -70,21 +74,35 @@ def _warning_error(info: FileInfo, warnings: list[tuple]) -> LoadError:
     )
 
 
-def stage_file(conn: pymysql.connections.Connection, info: FileInfo, name: str, release: str, load_id: int) -> None:
-    """Create the new table `name` and load the file into it."""
+def _load_file(cur, info: FileInfo, name: str, release: str, load_id: int) -> None:
+    """LOAD DATA one file into `name`, then number its rows from line 2 like the file's lines."""
+    file_name = info.spec.file_name
+    cur.execute(load_data_sql(info, name), (str(info.path), file_name, release, load_id))
+    loaded = cur.rowcount
+    cur.execute("SHOW WARNINGS")
+    warnings = cur.fetchall()
+    if warnings:
+        raise _warning_error(info, list(warnings))
+    if loaded != info.rows:
+        raise LoadError(f"{info.rows} data lines in the file but {loaded} rows staged", file_name)
+    # A second file's rows are numbered after the first's (and bulk inserts may leave a gap).
+    cur.execute(f"SELECT MIN(`_line`) FROM `{name}` WHERE `_source_file` = %s", (file_name,))
+    (first,) = cur.fetchone()
+    if first is not None and first != 2:
+        cur.execute(
+            f"UPDATE `{name}` SET `_line` = `_line` - %s WHERE `_source_file` = %s ORDER BY `_line`",
+            (first - 2, file_name),
+        )
+
+
+def stage_table(
+    conn: pymysql.connections.Connection, infos: list[FileInfo], name: str, release: str, load_id: int
+) -> None:
+    """Create the new table `name` and load into it each present file that lands there, largest first."""
     with conn.cursor() as cur:
-        cur.execute(create_table_sql(info.spec, name))
-        if not info.present:
-            return
-        cur.execute(load_data_sql(info, name), (str(info.path), release, load_id))
-        cur.execute("SHOW WARNINGS")
-        warnings = cur.fetchall()
-        if warnings:
-            raise _warning_error(info, list(warnings))
-        cur.execute(f"SELECT COUNT(*) FROM `{name}`")
-        (count,) = cur.fetchone()
-    if count != info.rows:
-        raise LoadError(f"{info.rows} data lines in the file but {count} rows staged", info.spec.file_name)
+        cur.execute(create_table_sql(infos[0].spec, name))
+        for info in sorted((i for i in infos if i.present), key=lambda i: -i.size):
+            _load_file(cur, info, name, release, load_id)
 
 
 def stage_all(
@@ -93,31 +111,37 @@ def stage_all(
     names: dict[str, str],
     release: str,
     load_id: int,
-    on_staged: Callable[[FileInfo, float], None] = lambda info, seconds: None,
+    on_staged: Callable[[list[FileInfo], float], None] = lambda infos, seconds: None,
 ) -> None:
-    """Stage every file over `settings.load_workers` connections, each taking an equal share of the bytes.
+    """Stage every table over `settings.load_workers` connections, each taking an equal share of the bytes.
 
-    Every file is tried; the error reported is that of the first failing file in release order.
+    Every table is tried; the error reported is that of the first failing file in release order.
     """
-    lanes: list[list[FileInfo]] = [[] for _ in range(settings.load_workers)]
+    tables: dict[str, list[FileInfo]] = {}
+    for info in infos:
+        tables.setdefault(info.spec.table, []).append(info)
+    lanes: list[list[list[FileInfo]]] = [[] for _ in range(settings.load_workers)]
     lane_bytes = [0] * len(lanes)
-    for info in sorted(infos, key=lambda i: -i.size):
+    for table in sorted(tables.values(), key=lambda t: -sum(i.size for i in t)):
         lane = lane_bytes.index(min(lane_bytes))
-        lanes[lane].append(info)
-        lane_bytes[lane] += info.size
+        lanes[lane].append(table)
+        lane_bytes[lane] += sum(i.size for i in table)
     errors: dict[str, BaseException] = {}
 
-    def run_lane(lane: list[FileInfo]) -> None:
+    def run_lane(lane: list[list[FileInfo]]) -> None:
         # One connection per lane: a connection costs as much as staging a small file.
         with connect(settings, settings.raw_database) as conn:
-            for info in lane:
+            for table in lane:
                 started = time.perf_counter()
                 try:
-                    stage_file(conn, info, names[info.spec.table], release, load_id)
-                except (LoadError, pymysql.MySQLError) as exc:
-                    errors[info.spec.file_name] = exc
+                    stage_table(conn, table, names[table[0].spec.table], release, load_id)
+                except LoadError as exc:
+                    errors[exc.file or table[0].spec.file_name] = exc
                     continue
-                on_staged(info, time.perf_counter() - started)
+                except pymysql.MySQLError as exc:
+                    errors[table[0].spec.file_name] = exc
+                    continue
+                on_staged(table, time.perf_counter() - started)
 
     with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
         list(pool.map(run_lane, [lane for lane in lanes if lane]))

@@ -29,9 +29,12 @@ def add_keys(cur: pymysql.cursors.Cursor, spec: FileSpec, table: str) -> None:
 
 
 def data_checksum(cur: pymysql.cursors.Cursor, spec: FileSpec, table: str) -> int:
-    """An order-free checksum over the data columns only (not the line or lineage)."""
+    """An order-free checksum over the data columns of the rows from `spec`'s file (not the line or lineage)."""
     fields = ", ".join(f"COALESCE(`{c.name}`, '\\\\N')" for c in spec.columns)
-    cur.execute(f"SELECT COALESCE(BIT_XOR(CRC32(CONCAT_WS('\\t', {fields}))), 0) FROM `{table}`")
+    cur.execute(
+        f"SELECT COALESCE(BIT_XOR(CRC32(CONCAT_WS('\\t', {fields}))), 0) FROM `{table}` WHERE `_source_file` = %s",
+        (spec.file_name,),
+    )
     return int(cur.fetchone()[0])
 
 

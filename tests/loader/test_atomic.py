@@ -12,6 +12,8 @@ import pytest
 
 from loader.pipeline import run
 from tests.conftest import REPO, query
+from tests.loader.conftest import DATA_CHECKSUM
+from tests.loader.tiny_release import CURRENT_LAYOUT_FILES, FILES, write_release
 
 
 def _loader_process(settings, source) -> subprocess.Popen:
@@ -81,3 +83,27 @@ def test_a_second_concurrent_load_is_refused(settings, loaded_tiny, tiny_release
             run(str(tiny_release), force=True, quiet=True, settings=settings)
     finally:
         holder.close()
+
+
+@pytest.mark.parametrize(
+    ("served", "killed", "marker"),
+    [
+        (FILES, CURRENT_LAYOUT_FILES, "staged Essential Skills.txt + Transferable Skills.txt"),
+        (CURRENT_LAYOUT_FILES, FILES, "staged Skills.txt"),
+    ],
+    ids=["current layout killed", "older layout killed"],
+)
+def test_a_killed_load_in_either_layout_leaves_the_other_served(settings, tmp_path, served, killed, marker):
+    write_release(tmp_path / "served" / "db_99_1_text", served)
+    run(str(tmp_path / "served" / "db_99_1_text"), quiet=True, settings=settings)
+    before = query(settings, DATA_CHECKSUM), query(settings, "SELECT `_source_file`, COUNT(*) FROM skills GROUP BY 1")
+
+    process = _loader_process(settings, write_release(tmp_path / "killed" / "db_99_2_text", killed))
+    _kill_after(process, marker)
+
+    assert process.returncode == -signal.SIGKILL
+    assert any("__new_" in t for (t,) in query(settings, "SHOW TABLES"))
+    assert (
+        query(settings, DATA_CHECKSUM),
+        query(settings, "SELECT `_source_file`, COUNT(*) FROM skills GROUP BY 1"),
+    ) == before

@@ -79,8 +79,8 @@ CASES = {
     ),
     "empty file": (lambda f: (f / "Skills.txt").write_bytes(b""), ("Skills.txt", 1, None, "file is empty")),
     "required file missing": (
-        lambda f: (f / "Occupation Data.txt").unlink(),
-        ("Occupation Data.txt", None, None, "required file is missing"),
+        lambda f: (f / "Scales Reference.txt").unlink(),
+        ("Scales Reference.txt", None, None, "required file is missing"),
     ),
     "value too long": (_field(2, 3, b"IMPORTANCE"), ("Skills.txt", 2, "Scale ID", "longer than the column's 3")),
 }

@@ -32,6 +32,7 @@ FILES: dict[str, list[str]] = {
         "1.A.1.a.1\tOral Comprehension\tThe ability to listen to and understand information.",
         "2.A.1.a\tReading Comprehension\tUnderstanding written sentences.",
         "2.A.1.b\tActive Listening\tGiving full attention to what other people are saying.",
+        "2.B.1.a\tSocial Perceptiveness\tBeing aware of others' reactions.",
         "4.A.1.a.1\tGetting Information\tObserving, receiving, and otherwise obtaining information.",
     ],
     "Skills.txt": [
@@ -55,6 +56,22 @@ FILES: dict[str, list[str]] = {
         _rating("29-1141.00", "4.A.1.a.1", "Getting Information", "IM", "4.70"),
         _rating("29-1141.00", "4.A.1.a.1", "Getting Information", "LV", "4.90"),
     ],
+}
+
+
+TITLES_HEADER = "O*NET-SOC Code\t{title}\tShort Title\tSource(s)"
+TITLES = ["11-1011.00\tAgency Owner\tn/a\t10", "29-1141.00\tRegistered Nurse (RN)\tRN\t04,06"]
+
+# The same release in the layout of O*NET 30.3 and later: skills in two files, titles renamed.
+CURRENT_LAYOUT_FILES: dict[str, list[str]] = {
+    **{name: lines for name, lines in FILES.items() if name != "Skills.txt"},
+    "Essential Skills.txt": FILES["Skills.txt"],
+    "Transferable Skills.txt": [
+        RATING_HEADER,
+        _rating("11-1011.00", "2.B.1.a", "Social Perceptiveness", "IM", "4.12"),
+        _rating("11-1011.00", "2.B.1.a", "Social Perceptiveness", "LV", "4.25"),
+    ],
+    "Job Titles.txt": [TITLES_HEADER.format(title="Job Title"), *TITLES],
 }
 
 
