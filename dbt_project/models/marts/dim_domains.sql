@@ -14,6 +14,26 @@ elements as (
     select * from {{ ref('dim_elements') }}
 ),
 
+occupations as (
+    select * from {{ ref('stg_onet__occupations') }}
+),
+
+load_files as (
+    select * from {{ ref('stg_onet__load_files') }}
+),
+
+served_files as (
+    -- The files of the load the landing tables hold (every row of a load carries its id).
+    select
+        load_files.table_name,
+        group_concat(load_files.file_name order by load_files.file_name separator ', ') as ratings_files
+    from load_files
+    where
+        load_files.is_present
+        and load_files.load_id = (select max(occupations.load_id) from occupations)
+    group by load_files.table_name
+),
+
 element_counts as (
     select
         domain,
@@ -34,7 +54,7 @@ final as (
     select
         domains.domain,
         domains.name,
-        domains.ratings_file,
+        served_files.ratings_files,
         domains.sort_order,
         coalesce(element_counts.element_count, 0) as element_count,
         coalesce(occupation_counts.rated_occupation_count, 0) as rated_occupation_count,
@@ -44,6 +64,8 @@ final as (
         on domains.domain = element_counts.domain
     left join occupation_counts
         on domains.domain = occupation_counts.domain
+    left join served_files
+        on domains.landing_table = served_files.table_name
 )
 
 select * from final

@@ -15,7 +15,8 @@ renamed as (
         svp_range,
         _onet_release as onet_release,
         _load_id as load_id,
-        _line as source_line
+        _line as source_line,
+        _source_file as source_file
     from source
 )
 

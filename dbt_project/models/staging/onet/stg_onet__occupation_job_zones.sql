@@ -12,7 +12,8 @@ renamed as (
         domain_source,
         _onet_release as onet_release,
         _load_id as load_id,
-        _line as source_line
+        _line as source_line,
+        _source_file as source_file
     from source
 )
 
