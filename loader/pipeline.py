@@ -15,8 +15,8 @@ from .layout import detect_layout
 from .progress import Reporter
 from .source import Release, open_release
 from .specs import Layout
-from .stage import stage_all, staged_name
-from .validate import validate
+from .stage import add_natural_key, stage_all, staged_name
+from .validate import preload, validate
 
 
 @dataclass(frozen=True)
@@ -56,13 +56,13 @@ def _stage_and_publish(
         reporter.end_files()
         reporter.phase_done("load")
         reporter.log("validating with great-expectations")
+        for table, name in staged.items():
+            add_natural_key(cur, next(i.spec for i in infos if i.spec.table == table), name)
         errors = validate(sqlalchemy_url(settings, settings.raw_database), [i.spec for i in infos if i.present], staged)
         if errors:
             raise LoadError.combine(errors)
         reporter.phase_done("validate")
         checksums = {}
-        for table, name in staged.items():
-            swap.add_keys(cur, next(i.spec for i in infos if i.spec.table == table), name)
         for info in infos:
             checksums[info.spec.file_name] = swap.data_checksum(cur, info.spec, staged[info.spec.table])
         history.record_files(cur, load_id, infos, checksums)
@@ -79,10 +79,15 @@ def run(
     force: bool = False,
     quiet: bool = False,
     settings: Settings | None = None,
+    started: float | None = None,
 ) -> Outcome:
-    """Load a release; raises LoadError (with nothing served changed) when it cannot."""
+    """Load a release; raises LoadError (with nothing served changed) when it cannot.
+
+    `started` (a `time.perf_counter()` value) is when the command began, where its timing starts.
+    """
     settings = settings or Settings.from_env()
-    reporter = Reporter(quiet=quiet)
+    reporter = Reporter(quiet=quiet, started=started)
+    preload()
     try:
         conn = connect(settings)
     except pymysql.err.OperationalError as exc:

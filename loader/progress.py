@@ -14,13 +14,13 @@ from .inspect import FileInfo
 
 
 class Reporter:
-    def __init__(self, quiet: bool = False, console: Console | None = None):
+    def __init__(self, quiet: bool = False, console: Console | None = None, started: float | None = None):
         self.quiet = quiet
         self.console = console or Console(stderr=True, log_path=False)
         self.rich = not quiet and self.console.is_terminal
         self._progress: Progress | None = None
         self._task = None
-        self._started = self._lap = time.perf_counter()
+        self._started = self._lap = started or time.perf_counter()
         self._lock = threading.Lock()
         self.phases: dict[str, float] = {}
 

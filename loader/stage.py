@@ -105,6 +105,22 @@ def stage_table(
             _load_file(cur, info, name, release, load_id)
 
 
+def add_natural_key(cur, spec: FileSpec, table: str) -> bool:
+    """The natural key as a unique index, before the checks; False when the key repeats (no index then).
+
+    With the index, the server knows the key is unique and the duplicate-key check costs nothing;
+    without it, that check names the repeated lines.
+    """
+    drop_lookup = ", DROP KEY lookup" if spec.table in REFERENCED_TABLES else ""
+    try:
+        cur.execute(
+            f"ALTER TABLE `{table}` ADD UNIQUE KEY natural_key ({', '.join(f'`{k}`' for k in spec.key)}){drop_lookup}"
+        )
+    except pymysql.err.IntegrityError:
+        return False
+    return True
+
+
 def stage_all(
     settings: Settings,
     infos: list[FileInfo],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pymysql
 
-from .specs import REFERENCED_TABLES, FileSpec
+from .specs import FileSpec
 
 
 def _existing_tables(cur: pymysql.cursors.Cursor) -> set[str]:
@@ -18,14 +18,6 @@ def drop_leftovers(cur: pymysql.cursors.Cursor) -> list[str]:
     if leftovers:
         cur.execute("DROP TABLE IF EXISTS " + ", ".join(f"`{t}`" for t in leftovers))
     return leftovers
-
-
-def add_keys(cur: pymysql.cursors.Cursor, spec: FileSpec, table: str) -> None:
-    """The natural key as a unique index, added once the data passed its checks."""
-    drop_lookup = ", DROP KEY lookup" if spec.table in REFERENCED_TABLES else ""
-    cur.execute(
-        f"ALTER TABLE `{table}` ADD UNIQUE KEY natural_key ({', '.join(f'`{k}`' for k in spec.key)}){drop_lookup}"
-    )
 
 
 def data_checksum(cur: pymysql.cursors.Cursor, spec: FileSpec, table: str) -> int:

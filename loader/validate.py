@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -84,42 +86,61 @@ def _checks(spec: FileSpec, staged: dict[str, str]) -> list[Check]:
             _duplicates(spec.key),
         )
     )
-    if spec.scaled_value:
-        value = spec.column(spec.scaled_value)
-        checks.append(
-            Check(
-                gxe.UnexpectedRowsExpectation(
-                    description=f"{spec.table}: {value.name} within its scale's range",
-                    unexpected_rows_query=(
-                        f"SELECT r.`_source_file`, r.`_line`, r.scale_id, r.`{value.name}` AS value, s.minimum, "
-                        f"s.maximum FROM {{batch}} r JOIN `{staged['scales_reference']}` s ON s.scale_id = r.scale_id "
-                        f"WHERE r.`{value.name}` < s.minimum OR r.`{value.name}` > s.maximum"
-                    ),
-                ),
-                _each(
-                    lambda row, v=value: (
-                        v.name,
-                        f"{row['value']} is outside the range of scale {row['scale_id']} "
-                        f"({row['minimum']} to {row['maximum']})",
-                    )
-                ),
-            )
-        )
-    for ref in spec.references:
-        checks.append(
-            Check(
-                gxe.UnexpectedRowsExpectation(
-                    description=f"{spec.table}: every {ref.column} exists in {ref.table}",
-                    unexpected_rows_query=(
-                        f"SELECT r.`_source_file`, r.`_line`, r.`{ref.column}` AS value FROM {{batch}} r "
-                        f"LEFT JOIN `{staged[ref.table]}` t ON t.`{ref.target}` = r.`{ref.column}` "
-                        f"WHERE t.`{ref.target}` IS NULL"
-                    ),
-                ),
-                _each(lambda row, r=ref: (r.column, f"'{row['value']}' is not in {r.table} ({r.target})")),
-            )
-        )
+    lookups = _lookups(spec, staged)
+    if lookups:
+        checks.append(lookups)
     return checks
+
+
+def _lookups(spec: FileSpec, staged: dict[str, str]) -> Check | None:
+    """Every reference of `spec`'s table and its values' scale ranges, in one scan of the table.
+
+    One LEFT JOIN per check read the table once per reference (and great-expectations runs each
+    query twice, to count and to fetch): on the 31.0 ratings files that was most of the validation.
+    `NOT IN` a subquery, which the server materializes once, and the scale bounds as correlated
+    subqueries, which it caches per scale, check a 95,000-row file in a quarter of that time.
+    """
+    import great_expectations.expectations as gxe
+
+    if not spec.references and not spec.scaled_value:
+        return None
+    columns, failing = ["r.`_source_file`", "r.`_line`"], []
+    for n, ref in enumerate(spec.references):
+        missing = f"r.`{ref.column}` NOT IN (SELECT `{ref.target}` FROM `{staged[ref.table]}`)"
+        columns.append(f"r.`{ref.column}` AS value_{n}, {missing} AS missing_{n}")
+        failing.append(missing)
+    if spec.scaled_value:
+        value = f"r.`{spec.scaled_value}`"
+        bound = f"(SELECT {{}} FROM `{staged['scales_reference']}` s WHERE s.scale_id = r.scale_id)"
+        low, high = bound.format("minimum"), bound.format("maximum")
+        columns.append(f"r.scale_id, {value} AS value, {low} AS minimum, {high} AS maximum")
+        failing.append(f"{value} < {low} OR {value} > {high}")
+
+    def describe(rows: list[Row]) -> list[tuple[Row, str | None, str]]:
+        found = []
+        for row in rows:
+            for n, ref in enumerate(spec.references):
+                if row[f"missing_{n}"]:
+                    found.append((row, ref.column, f"'{row[f'value_{n}']}' is not in {ref.table} ({ref.target})"))
+            low, high = row.get("minimum"), row.get("maximum")
+            if spec.scaled_value and low is not None and not low <= row["value"] <= high:
+                problem = f"{row['value']} is outside the range of scale {row['scale_id']} ({low} to {high})"
+                found.append((row, spec.scaled_value, problem))
+        return found
+
+    checked = [f"every {r.column} exists in {r.table}" for r in spec.references]
+    if spec.scaled_value:
+        checked.append(f"{spec.scaled_value} within its scale's range")
+    return Check(
+        gxe.UnexpectedRowsExpectation(
+            description=f"{spec.table}: {'; '.join(checked)}",
+            # Without a JOIN, great-expectations names the batch `subselect`; `r` is this query's own name.
+            unexpected_rows_query=(
+                f"SELECT {', '.join(columns)} FROM (SELECT * FROM {{batch}}) r WHERE {' OR '.join(failing)}"
+            ),
+        ),
+        describe,
+    )
 
 
 def _failures(check: Check, result, specs: dict[str, FileSpec]) -> list[LoadError]:
@@ -136,6 +157,13 @@ def _failures(check: Check, result, specs: dict[str, FileSpec]) -> list[LoadErro
         reason = f": {failed[0].splitlines()[0]}" if failed and failed[0] else ""
         errors.append(LoadError(f"failed {check.expectation.expectation_type}{reason}", names))
     return errors
+
+
+def preload() -> threading.Thread:
+    """Import great-expectations in the background (2-4 s of imports) while the files are staged."""
+    thread = threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True)
+    thread.start()
+    return thread
 
 
 def validate(url: str, specs: list[FileSpec], staged: dict[str, str]) -> list[LoadError]:
@@ -158,9 +186,12 @@ def validate(url: str, specs: list[FileSpec], staged: dict[str, str]) -> list[Lo
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=table, data=asset.add_batch_definition_whole_table("all"), suite=suite)
         )
-        outcome = definition.run(
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": list(POSITION)}
-        )
+        # Pass or fail alone is cheapest to compute; a failing table runs again for its failing rows.
+        outcome = definition.run(result_format="BOOLEAN_ONLY")
+        if not outcome.success:
+            outcome = definition.run(
+                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": list(POSITION)}
+            )
         found = [
             e for r in outcome.results if not r.success for e in _failures(by_id[r.expectation_config.id], r, by_file)
         ]
