@@ -8,8 +8,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
-from service.db import DatabaseUnavailable, MartsUnavailable
-from service.ranking import RANKED_DOMAINS, Profiles
+from service.db import DOMAINS, DatabaseUnavailable, MartsUnavailable
+from service.ranking import Profiles
 
 blp = Blueprint(
     "compare",
@@ -22,7 +22,6 @@ blp = Blueprint(
 CODE = re.compile(r"\d{2}-\d{4}\.\d{2}")
 LEVEL_MAX = 7
 TRANSITIONS_SHOWN = 10
-DOMAIN_NAMES = {"skills": "Skills", "knowledge": "Knowledge"}
 
 
 def _resolve(value: str) -> str | None:
@@ -36,13 +35,14 @@ def _resolve(value: str) -> str | None:
 
 
 def _levels(db, source: str, target: str) -> dict[str, list[dict[str, Any]]]:
-    """Per domain, every element with both occupations' effective levels and the gap between them."""
-    levels: dict[str, list[dict[str, Any]]] = {domain: [] for domain in RANKED_DOMAINS}
+    """Per domain both occupations are rated in (abilities and work activities too, where the release
+    ships them), every element with both occupations' effective levels and the gap between them."""
+    levels: dict[str, list[dict[str, Any]]] = {domain: [] for domain in DOMAINS}
     targets = {(r["domain"], r["element_id"]): r for r in db.ratings(target)}
     for rating in db.ratings(source):
-        if rating["domain"] not in RANKED_DOMAINS:
+        other = targets.get((rating["domain"], rating["element_id"]))
+        if other is None:  # the target has no ratings in this domain
             continue
-        other = targets[(rating["domain"], rating["element_id"])]
         from_level, to_level = float(rating["effective_level"]), float(other["effective_level"])
         levels[rating["domain"]].append(
             {
@@ -55,7 +55,12 @@ def _levels(db, source: str, target: str) -> dict[str, list[dict[str, Any]]]:
                 "to_width": round(to_level / LEVEL_MAX * 100, 2),
             }
         )
-    return levels
+    return {domain: rows for domain, rows in levels.items() if rows}
+
+
+def _listed(names: list[str]) -> str:
+    """'skills, knowledge and abilities'."""
+    return " and ".join(filter(None, [", ".join(names[:-1]), *names[-1:]]))
 
 
 def _transitions(profiles: Profiles, code: str) -> tuple[str | None, list[dict[str, Any]]]:
@@ -106,7 +111,7 @@ def compare():
         "occupations": occupations,
         "release": reference.release["onet_release"],
         "unrated": [o for o in occupations.values() if not profiles.rated(o["onetsoc_code"])],
-        "domain_names": DOMAIN_NAMES,
+        "domain_names": {domain: row["name"] for domain, row in reference.domains.items()},
         "level_max": LEVEL_MAX,
     }
     db = current_app.extensions["onet_db"]
@@ -118,9 +123,12 @@ def compare():
             context["levels"] = _levels(db, source, target)
             context["gaps"] = [
                 gap
-                for domain in RANKED_DOMAINS
+                for domain in context["levels"]
                 for gap in db.gaps("skill_gap_by_level", source, target, domain, None, False)
             ]
+            context["compared_domains"] = _listed(
+                [context["domain_names"][domain].lower() for domain in context["levels"]]
+            )
             context["gaps"].sort(key=lambda g: (-g["difference"], -g["importance"], g["element_id"]))
     except (DatabaseUnavailable, MartsUnavailable):
         return _page(503, unavailable=True, values=context["values"], errors={})

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from service.db import DOMAINS
 from service.errors import fail, reject
-from service.schemas import CODE_PATH_PARAMETER, NOT_A_CODE, Flag, Rating, ResponseSchema, is_code
+from service.schemas import CODE_PATH_PARAMETER, JOB_ZONES, NOT_A_CODE, Flag, Rating, ResponseSchema, is_code
 
 blp = Blueprint("occupations", __name__, url_prefix="/api/v1/occupations", description="O*NET-SOC occupations.")
 
@@ -36,7 +36,7 @@ class OccupationSummarySchema(ResponseSchema):
     major_group_code = fields.String(required=True, metadata={"example": "11"})
     major_group_name = fields.String(required=True, metadata={"example": "Management Occupations"})
     job_zone = fields.Integer(
-        required=True, allow_none=True, metadata={"description": "O*NET Job Zone 1-5; null when unknown."}
+        required=True, allow_none=True, metadata={"description": f"{JOB_ZONES}; null when unknown."}
     )
 
 

@@ -16,6 +16,8 @@ CODE_PATTERN = r"^\d{2}-\d{4}\.\d{2}$"
 # code they spell), the whole value (`$` would let a final newline through).
 _CODE = re.compile(r"\d{2}-\d{4}\.\d{2}", re.ASCII)
 NOT_A_CODE = "Not an O*NET-SOC code like 15-1252.00."
+# O*NET merged Job Zone 1 into zone 2 in 30.2: every release is asked in zones 1-5, newer ones have 2-5.
+JOB_ZONES = "O*NET Job Zone 1-5 (2-5 from release 30.2 on, which merged zone 1 into zone 2)"
 # A path's `{code}`, documented with the pattern, which flask-smorest cannot read from the URL rule.
 CODE_PATH_PARAMETER = {
     "in": "path",

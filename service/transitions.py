@@ -13,7 +13,7 @@ from service.answers import cached_answer
 from service.errors import fail, reject
 from service.published import current_published
 from service.ranking import Profiles
-from service.schemas import CODE_PATH_PARAMETER, NOT_A_CODE, Rating, ResponseSchema, is_code
+from service.schemas import CODE_PATH_PARAMETER, JOB_ZONES, NOT_A_CODE, Rating, ResponseSchema, is_code
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +36,14 @@ class TransitionArgsSchema(Schema):
     min_job_zone = fields.Integer(
         load_default=None,
         validate=validate.Range(min=1, max=5),
-        metadata={"description": "Keep occupations of this job zone or above (1-5)."},
+        metadata={"description": f"Keep occupations of this job zone or above: {JOB_ZONES}."},
     )
     max_job_zone = fields.Integer(
         load_default=None,
         validate=validate.Range(min=1, max=5),
-        metadata={"description": "Keep occupations of this job zone or below (1-5)."},
+        metadata={
+            "description": f"Keep occupations of this job zone or below: {JOB_ZONES}; 1 gives an empty list there."
+        },
     )
     major_group = fields.String(
         load_default=None,
@@ -71,7 +73,9 @@ class TransitionSchema(ResponseSchema):
     code = fields.String(required=True, attribute="onetsoc_code", metadata={"example": "15-1253.00"})
     title = fields.String(required=True, metadata={"example": "Software Quality Assurance Analysts and Testers"})
     major_group_code = fields.String(required=True, metadata={"example": "15"})
-    job_zone = fields.Integer(required=True, allow_none=True, metadata={"description": "1-5; null when unknown."})
+    job_zone = fields.Integer(
+        required=True, allow_none=True, metadata={"description": f"{JOB_ZONES}; null when unknown."}
+    )
     similarity = fields.Float(
         required=True,
         allow_none=True,

@@ -167,3 +167,22 @@ def api_store(api_built):
     )
     yield store
     store.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def current_layout_release(release_dir, tmp_path_factory) -> Path:
+    """The shared 29.3 release in O*NET's 31.0 layout (`db_31_0_text`, with a Read Me naming 31.0), plus
+    Abilities and Work Activities for 40 occupations (tests/current_release.py)."""
+    from tests.current_release import write_current_release
+
+    return write_current_release(release_dir, tmp_path_factory.mktemp("current_layout"))
+
+
+@pytest.fixture(scope="session")
+def current_release_served(current_layout_release, tmp_path_factory):
+    """`make run`'s pipeline with no SOURCE: release 31.0 (`current_layout_release`) downloaded from a local
+    server, loaded, built once for the session and served by gunicorn (tests/current_release.py)."""
+    from tests.current_release import serve_current_release
+
+    with serve_current_release(current_layout_release, tmp_path_factory.mktemp("current_release")) as served:
+        yield served
