@@ -74,17 +74,21 @@ def query(settings: Settings, sql: str, args=None, database: str | None = None) 
         return list(cur.fetchall())
 
 
-def run_dbt(settings: Settings, *args: str, out_dir: Path, project_dir: Path = REPO) -> subprocess.CompletedProcess:
-    """Run the real dbt CLI in `project_dir` (the repository root) against `settings`' databases."""
-    env = {
+def database_env(settings: Settings) -> dict[str, str]:
+    """This process's environment with the `MYSQL_*` settings that reach `settings`' databases."""
+    return {
         **os.environ,
         "MYSQL_HOST": settings.host,
         "MYSQL_PORT": str(settings.port),
         "MYSQL_USER": settings.user,
         "MYSQL_PASSWORD": settings.password,
         "MYSQL_DATABASE": settings.database,
-        "DO_NOT_TRACK": "1",
     }
+
+
+def run_dbt(settings: Settings, *args: str, out_dir: Path, project_dir: Path = REPO) -> subprocess.CompletedProcess:
+    """Run the real dbt CLI in `project_dir` (the repository root) against `settings`' databases."""
+    env = {**database_env(settings), "DO_NOT_TRACK": "1"}
     command = [
         str(Path(sys.executable).with_name("dbt")),
         *args,

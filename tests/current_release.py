@@ -25,7 +25,7 @@ import requests
 from pytest_httpserver import HTTPServer
 
 from loader.config import Settings
-from tests.conftest import REPO, drop_databases, make_settings
+from tests.conftest import REPO, database_env, drop_databases, make_settings
 from tests.current_layout import convert_to_current_layout, write_abilities_and_work_activities
 from tests.service.conftest import free_port
 
@@ -100,12 +100,7 @@ def serve_current_release(folder: Path, root: Path) -> Iterator[CurrentRelease]:
     )
     port = free_port()
     env = {
-        **os.environ,
-        "MYSQL_HOST": settings.host,
-        "MYSQL_PORT": str(settings.port),
-        "MYSQL_USER": settings.user,
-        "MYSQL_PASSWORD": settings.password,
-        "MYSQL_DATABASE": settings.database,
+        **database_env(settings),
         "ONET_CACHE_DIR": str(cache_dir),
         "ONET_LOCAL_DIRS": str(root / "nowhere"),
         "ONET_DOWNLOAD_URL": download.url_for("/dl/db_{release}_text.zip"),

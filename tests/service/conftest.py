@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from service import create_app
 from service.config import ServiceConfig
-from tests.conftest import REPO, server_connection
+from tests.conftest import REPO, database_env, server_connection
 
 SCHEMA_CHECKED = "X-Schema-Checked"
 
@@ -247,16 +246,7 @@ def serving(settings, log: Path, **env: str):
     """The service under gunicorn with the committed gunicorn.conf.py, on a free local port, over
     `settings`' marts; `env` adds settings of the service."""
     port = free_port()
-    env = {
-        **os.environ,
-        "MYSQL_HOST": settings.host,
-        "MYSQL_PORT": str(settings.port),
-        "MYSQL_USER": settings.user,
-        "MYSQL_PASSWORD": settings.password,
-        "MYSQL_DATABASE": settings.database,
-        "SERVICE_PORT": str(port),
-        **env,
-    }
+    env = {**database_env(settings), "SERVICE_PORT": str(port), **env}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with log.open("w") as out:
         process = subprocess.Popen(
