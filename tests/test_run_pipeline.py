@@ -14,7 +14,9 @@ from tests.conftest import REPO
 from tests.service.conftest import free_port
 
 
-def _start(settings, release_dir, target, port) -> subprocess.Popen:
+def _start(settings, release_dir, target, port, log) -> subprocess.Popen:
+    """The pipeline in its own process group; its output goes to `log` (a pipe nobody reads would fill
+    and stop dbt mid-build)."""
     env = {
         **os.environ,
         "MYSQL_DATABASE": settings.database,
@@ -26,17 +28,16 @@ def _start(settings, release_dir, target, port) -> subprocess.Popen:
         [sys.executable, "scripts/run_pipeline.py"],
         cwd=REPO,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log.open("w"),
         stderr=subprocess.STDOUT,
-        text=True,
         start_new_session=True,
     )
 
 
-def _serving_after(process: subprocess.Popen, port: int, limit: float) -> float:
+def _serving_after(process: subprocess.Popen, port: int, limit: float, log) -> float:
     started = time.monotonic()
     while time.monotonic() - started < limit:
-        assert process.poll() is None, process.stdout.read()
+        assert process.poll() is None, log.read_text()[-5000:]
         try:
             if requests.get(f"http://127.0.0.1:{port}/health/ready", timeout=1).status_code == 200:
                 return time.monotonic() - started
@@ -46,24 +47,25 @@ def _serving_after(process: subprocess.Popen, port: int, limit: float) -> float:
     raise AssertionError(f"not serving after {limit} s")
 
 
-def _stop(process: subprocess.Popen) -> str:
+def _stop(process: subprocess.Popen, log) -> str:
     os.killpg(process.pid, 15)
-    output, _ = process.communicate(timeout=30)
-    return output
+    process.wait(timeout=30)
+    return log.read_text()
 
 
 def test_second_run_skips_load_and_build_and_serves_within_15_s(built_settings, release_dir, tmp_path):
     target, port = tmp_path / "target", free_port()
-    first = _start(built_settings, release_dir, target, port)
-    _serving_after(first, port, 300)
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    first = _start(built_settings, release_dir, target, port, first_log)
+    _serving_after(first, port, 300, first_log)
     assert requests.get(f"http://127.0.0.1:{port}/dbt-docs/").status_code == 200
-    first_output = _stop(first)
+    first_output = _stop(first, first_log)
     assert "already loaded" in first_output
 
-    second = _start(built_settings, release_dir, target, port)
-    seconds = _serving_after(second, port, 15)
+    second = _start(built_settings, release_dir, target, port, second_log)
+    seconds = _serving_after(second, port, 15, second_log)
     assert requests.get(f"http://127.0.0.1:{port}/api/v1/meta").json()["onet_release"] == "29.3"
-    output = _stop(second)
+    output = _stop(second, second_log)
     assert "skipping dbt build" in output, output
     assert "dbt docs site:  http://127.0.0.1" in output
     print(f"second run serving after {seconds:.1f} s")
