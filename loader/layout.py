@@ -8,8 +8,8 @@ from .errors import LoadError
 from .specs import FROM_30_3, LAYOUTS, OCCUPATION_DATA, UP_TO_30_2, Layout
 
 # The skills files that tell the layouts apart.
-OLD_SKILLS = ("Skills.txt",)
-NEW_SKILLS = ("Essential Skills.txt", "Transferable Skills.txt")
+OLD_SKILLS = tuple(s.file_name for s in UP_TO_30_2.tables["skills"])
+NEW_SKILLS = tuple(s.file_name for s in FROM_30_3.tables["skills"])
 
 
 def _found(names: set[str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Callable
@@ -74,8 +75,8 @@ def _warning_error(info: FileInfo, warnings: list[tuple]) -> LoadError:
     )
 
 
-def _load_file(cur, info: FileInfo, name: str, release: str, load_id: int) -> None:
-    """LOAD DATA one file into `name`, then number its rows from line 2 like the file's lines."""
+def _load_file(cur, info: FileInfo, name: str, release: str, load_id: int, after_another: bool) -> None:
+    """LOAD DATA one file into `name`; a file loaded after another is renumbered from line 2 like its lines."""
     file_name = info.spec.file_name
     cur.execute(load_data_sql(info, name), (str(info.path), file_name, release, load_id))
     loaded = cur.rowcount
@@ -85,10 +86,10 @@ def _load_file(cur, info: FileInfo, name: str, release: str, load_id: int) -> No
         raise _warning_error(info, list(warnings))
     if loaded != info.rows:
         raise LoadError(f"{info.rows} data lines in the file but {loaded} rows staged", file_name)
-    # A second file's rows are numbered after the first's (and bulk inserts may leave a gap).
-    cur.execute(f"SELECT MIN(`_line`) FROM `{name}` WHERE `_source_file` = %s", (file_name,))
-    (first,) = cur.fetchone()
-    if first is not None and first != 2:
+    if after_another:
+        # Its rows were numbered after the first file's, and a bulk insert may have left a gap.
+        cur.execute(f"SELECT MIN(`_line`) FROM `{name}` WHERE `_source_file` = %s", (file_name,))
+        (first,) = cur.fetchone()
         cur.execute(
             f"UPDATE `{name}` SET `_line` = `_line` - %s WHERE `_source_file` = %s ORDER BY `_line`",
             (first - 2, file_name),
@@ -101,24 +102,22 @@ def stage_table(
     """Create the new table `name` and load into it each present file that lands there, largest first."""
     with conn.cursor() as cur:
         cur.execute(create_table_sql(infos[0].spec, name))
-        for info in sorted((i for i in infos if i.present), key=lambda i: -i.size):
-            _load_file(cur, info, name, release, load_id)
+        present = sorted((i for i in infos if i.present), key=lambda i: -i.size)
+        for n, info in enumerate(present):
+            _load_file(cur, info, name, release, load_id, after_another=n > 0)
 
 
-def add_natural_key(cur, spec: FileSpec, table: str) -> bool:
-    """The natural key as a unique index, before the checks; False when the key repeats (no index then).
+def add_natural_key(cur, spec: FileSpec, table: str) -> None:
+    """The natural key as a unique index, before the checks; none when the key repeats.
 
     With the index, the server knows the key is unique and the duplicate-key check costs nothing;
     without it, that check names the repeated lines.
     """
     drop_lookup = ", DROP KEY lookup" if spec.table in REFERENCED_TABLES else ""
-    try:
+    with contextlib.suppress(pymysql.err.IntegrityError):
         cur.execute(
             f"ALTER TABLE `{table}` ADD UNIQUE KEY natural_key ({', '.join(f'`{k}`' for k in spec.key)}){drop_lookup}"
         )
-    except pymysql.err.IntegrityError:
-        return False
-    return True
 
 
 def stage_all(
