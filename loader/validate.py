@@ -159,11 +159,9 @@ def _failures(check: Check, result, specs: dict[str, FileSpec]) -> list[LoadErro
     return errors
 
 
-def preload() -> threading.Thread:
+def preload() -> None:
     """Import great-expectations in the background (2-4 s of imports) while the files are staged."""
-    thread = threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
 
 
 def validate(url: str, specs: list[FileSpec], staged: dict[str, str]) -> list[LoadError]:
