@@ -54,6 +54,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/lint_sql.py
 	$(BIN)/sqlfluff lint dbt_project
+	$(BIN)/lint-imports
 
 lint-deploy: $(TOOLS)/.installed
 	$(TOOLS)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml

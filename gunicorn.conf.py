@@ -18,7 +18,7 @@ reuse_port = True
 # one taking this long is stuck, not slow.
 timeout = 30
 graceful_timeout = 10
-# The application logs one line per request itself (service/requestlog.py).
+# The application logs one line per request itself (service/api/requestlog.py).
 accesslog = None
 errorlog = "-"
 # No shared control socket in the home folder: several instances (tests, benchmarks) may run at once.
@@ -26,7 +26,8 @@ control_socket_disable = True
 
 
 def post_worker_init(worker):
-    """Refuse an LLM timeout that outlives the worker, or model calls that could take every thread."""
-    from service.llm import check_worker
+    """Before the worker accepts a request: refuse an LLM timeout that outlives the worker or model
+    calls that could take every thread, and read the published build (service.prepare_worker)."""
+    from service import prepare_worker
 
-    check_worker(worker.wsgi, timeout=worker.cfg.timeout, threads=worker.cfg.threads)
+    prepare_worker(worker.wsgi, timeout=worker.cfg.timeout, threads=worker.cfg.threads)

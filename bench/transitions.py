@@ -2,7 +2,7 @@
 
 For each rated occupation, the truth is its Related Occupations that have ratings; recall@k is the
 share of them in our top k, MRR the mean of 1 / rank of the first one. Prints recall@10, recall@20,
-recall@10 on the Primary-Short tier and MRR for the service's measure (service/ranking.py) beside the
+recall@10 on the Primary-Short tier and MRR for the service's measure (service/serving/transition_ranking.py) beside the
 cosine of skill level (LV) vectors, from one run, on the scoring half of the committed split
 (bench/transitions_split.csv: odd positions of 29.3's sorted rated codes tune, even positions score).
 Writes every occupation's figures to `<MYSQL_DATABASE>_bench.transition_recall` (documented by the
@@ -30,8 +30,8 @@ sys.path.insert(0, str(REPO))
 
 from service.config import ServiceConfig  # noqa: E402
 from service.db import Database, DatabaseUnavailable, MartsUnavailable  # noqa: E402
-from service.published import read_profiles  # noqa: E402
-from service.ranking import WEIGHTS, Profiles, combine, cosine  # noqa: E402
+from service.serving.published import read_ranking  # noqa: E402
+from service.serving.transition_ranking import WEIGHTS, TransitionRanking, combine, cosine  # noqa: E402
 
 SPLIT = Path(__file__).with_name("transitions_split.csv")
 TARGET_RECALL_10 = 0.35
@@ -91,7 +91,7 @@ def connect(config: ServiceConfig, database: str | None = None) -> pymysql.conne
 
 
 def ranked_by(similarity: np.ndarray, i: int) -> np.ndarray:
-    """Every other row, closest first, ties by row (code) order: as `Profiles.ranked`."""
+    """Every other row, closest first, ties by row (code) order: as `TransitionRanking.ranked`."""
     order = np.argsort(-similarity[i], kind="stable")
     return order[order != i]
 
@@ -119,7 +119,7 @@ def summary(rows: list[dict], prefix: str = "") -> dict[str, float]:
     }
 
 
-def score(similarity: np.ndarray, profiles: Profiles, truth, primary, codes: list[str]) -> dict[str, float]:
+def score(similarity: np.ndarray, profiles: TransitionRanking, truth, primary, codes: list[str]) -> dict[str, float]:
     rows = []
     for code in codes:
         found = figures(profiles.codes, ranked_by(similarity, profiles.index[code]), truth[code], primary[code])
@@ -161,7 +161,7 @@ def write_table(config: ServiceConfig, rows: list[dict]) -> str:
     return f"{database}.transition_recall"
 
 
-def tune(profiles: Profiles, truth, primary, codes: list[str]) -> None:
+def tune(profiles: TransitionRanking, truth, primary, codes: list[str]) -> None:
     parts = profiles.similarity_parts()
     results = []
     for values in itertools.product(*TUNING_GRID.values()):
@@ -186,7 +186,7 @@ def main() -> int:
     try:
         release = db.release_info()
         started = time.perf_counter()
-        profiles = read_profiles(db, db.occupation_ratings())
+        profiles = read_ranking(db, db.occupation_ratings())
         built = time.perf_counter() - started
     except (DatabaseUnavailable, MartsUnavailable) as exc:
         print(f"the marts are not published in {config.database!r} ({exc}); run `make run` first", file=sys.stderr)

@@ -7,27 +7,26 @@ import sys
 
 from flask import Flask
 
-from service import (
-    assets,
-    compare,
-    dbt_docs,
+from service.api import (
+    analysis,
     elements,
     errors,
     gaps,
     health,
-    llm,
     meta,
     occupations,
     requestlog,
     security,
     transitions,
 )
+from service.api.context import EXTENSION, Services
+from service.api.json_provider import OrjsonProvider
 from service.config import ServiceConfig
 from service.db import Database
-from service.fetched_ratings import FetchedRatings
-from service.json_provider import OrjsonProvider
-from service.published import PublishedCache
-from service.reference import ReferenceCache
+from service.onet_ws.fetched_ratings import FetchedRatings
+from service.pages import assets, compare, dbt_docs
+from service.serving.published import PublishedBuilds
+from service.serving.reference import ReferenceCache
 
 DESCRIPTION = """Skill gaps between occupations, from the public O*NET database.
 
@@ -68,16 +67,17 @@ def create_app(config: ServiceConfig | None = None) -> Flask:
         OPENAPI_REDOC_URL=assets.REDOC_URL,
     )
     db = Database(config)
-    app.extensions["onet_db"] = db
     reference = ReferenceCache(db, config.release_check_seconds)
-    app.extensions["onet_reference"] = reference
-    app.extensions["onet_published"] = PublishedCache(db, reference, config.answer_cache_size)
-    app.extensions["onet_published"].warm()
-    app.extensions["onet_fetched"] = FetchedRatings(config)
-
     api = errors.Api(app)
-    llm.init_app(app, api, config, db)
-    for module in (health, meta, occupations, elements, gaps, transitions, llm):
+    analyst = analysis.init_app(app, api, config, db)
+    app.extensions[EXTENSION] = Services(
+        db=db,
+        reference=reference,
+        builds=PublishedBuilds(db, reference, config.response_cache_size),
+        fetched=FetchedRatings(config),
+        analyst=analyst,
+    )
+    for module in (health, meta, occupations, elements, gaps, transitions, analysis):
         api.register_blueprint(module.blp)
     app.register_blueprint(assets.blueprint(config.assets_dir))
     app.register_blueprint(compare.blp)
@@ -87,3 +87,10 @@ def create_app(config: ServiceConfig | None = None) -> Flask:
     requestlog.register(app)
     security.register(app, api, config)
     return app
+
+
+def prepare_worker(app: Flask, timeout: float, threads: int) -> None:
+    """Under gunicorn, before the worker accepts a request: check the LLM settings against the
+    worker's, and read the published build so that no request waits for it."""
+    analysis.check_worker(app, timeout=timeout, threads=threads)
+    app.extensions[EXTENSION].builds.read_before_serving()

@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from service.onet_api import OnetApiConfig
-
 REPO = Path(__file__).resolve().parent.parent
+
+DEFAULT_ONET_API_BASE_URL = "https://api-v2.onetcenter.org/"
+# O*NET Web Services' rows endpoints return at most 2,000 rows a page.
+MAX_PAGE_SIZE = 2000
 
 # The Gemini model asked when GEMINI_MODEL is unset: a current Flash model.
 DEFAULT_GEMINI_MODEL = "gemini-3.8-flash"
@@ -45,6 +47,35 @@ class LLMConfig:
 
 
 @dataclass(frozen=True)
+class OnetApiConfig:
+    """The O*NET Web Services client's and store's settings (defaults and meanings in .env.example). The key stays
+    out of repr."""
+
+    api_key: str = field(default="", repr=False)
+    base_url: str = DEFAULT_ONET_API_BASE_URL
+    timeout_seconds: float = 20.0
+    max_attempts: int = 3
+    max_age_days: float = 90.0
+    page_size: int = MAX_PAGE_SIZE
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.api_key)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> OnetApiConfig:
+        base_url = env.get("ONET_API_BASE_URL", "").strip() or cls.base_url
+        return cls(
+            api_key=env.get("ONET_API_KEY", "").strip(),
+            base_url=base_url if base_url.endswith("/") else base_url + "/",
+            timeout_seconds=float(env.get("ONET_API_TIMEOUT_SECONDS", "").strip() or cls.timeout_seconds),
+            max_attempts=max(1, int(env.get("ONET_API_MAX_ATTEMPTS", "").strip() or cls.max_attempts)),
+            max_age_days=float(env.get("ONET_API_MAX_AGE_DAYS", "").strip() or cls.max_age_days),
+            page_size=min(MAX_PAGE_SIZE, max(1, int(env.get("ONET_API_PAGE_SIZE", "").strip() or cls.page_size))),
+        )
+
+
+@dataclass(frozen=True)
 class ServiceConfig:
     host: str = "127.0.0.1"
     port: int = 3306
@@ -55,7 +86,7 @@ class ServiceConfig:
     read_timeout: int = 10
     pool_size: int = 4
     release_check_seconds: float = 5.0
-    answer_cache_size: int = 4096
+    response_cache_size: int = 4096
     assets_dir: Path = REPO / "node_modules"
     dbt_docs_dir: Path = REPO / "target"
     llm: LLMConfig = field(default_factory=LLMConfig)
@@ -74,7 +105,7 @@ class ServiceConfig:
             read_timeout=int(env.get("MYSQL_READ_TIMEOUT", cls.read_timeout)),
             pool_size=int(env.get("SERVICE_POOL_SIZE", cls.pool_size)),
             release_check_seconds=float(env.get("SERVICE_RELEASE_CHECK_SECONDS", cls.release_check_seconds)),
-            answer_cache_size=int(env.get("SERVICE_ANSWER_CACHE_SIZE", cls.answer_cache_size)),
+            response_cache_size=int(env.get("SERVICE_ANSWER_CACHE_SIZE", cls.response_cache_size)),
             # Relative to the repository, as in .env.example.
             assets_dir=REPO / env.get("SERVICE_ASSETS_DIR", "node_modules"),
             dbt_docs_dir=REPO / env.get("DBT_TARGET_PATH", "target"),

@@ -5,7 +5,7 @@ it exists as they are built; a build made without it reads none of it until the 
 from __future__ import annotations
 
 from service.config import ServiceConfig
-from service.onet_api_store import OnetApiStore
+from service.onet_ws.store import OnetApiStore
 
 
 def main() -> int:

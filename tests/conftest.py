@@ -139,7 +139,7 @@ def api_built(loaded_settings, tmp_path_factory) -> Settings:
     and one `dbt build` over them, whose views read the store live. Tests share it, and empty the
     store before they write to it."""
     from service.config import ServiceConfig
-    from service.onet_api_store import OnetApiStore
+    from service.onet_ws.store import OnetApiStore
 
     mine = make_settings()
     copy_landing_tables(loaded_settings, mine)
@@ -158,7 +158,7 @@ def api_built(loaded_settings, tmp_path_factory) -> Settings:
 def api_store(api_built):
     """The O*NET Web Services store of `api_built`'s databases."""
     from service.config import ServiceConfig
-    from service.onet_api_store import OnetApiStore
+    from service.onet_ws.store import OnetApiStore
 
     store = OnetApiStore(
         ServiceConfig(

@@ -10,11 +10,11 @@ from decimal import Decimal
 import pytest
 from pytest_httpserver import HTTPServer
 
-from service.analyst import Analyst
 from service.config import LLMConfig
 from service.db import Database
-from service.llm_prompts import InvalidAnswer
-from service.llm_store import LLMStore
+from service.llm.analyst import Analyst
+from service.llm.prompts import InvalidAnswer
+from service.llm.store import LLMStore
 from tests.conftest import copy_landing_tables, drop_databases, make_settings, query, run_dbt
 from tests.service.conftest import service_config
 from tests.service.fake_gemini import FakeGemini, answer

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from service.onet_api import OccupationFetch, Page, RatingRow
+from service.onet_ws.client import OccupationFetch, Page, RatingRow
 from tests.conftest import query, run_dbt
 from tests.dbt.plans import plan_tables, served
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.onet_api import OnetApiConfig
+from service.config import OnetApiConfig
 from tests.conftest import query
 from tests.service.conftest import service_config
 from tests.service.fake_onet import (

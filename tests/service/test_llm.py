@@ -23,9 +23,11 @@ import redis
 import requests
 from pytest_httpserver import HTTPServer
 
-from service import create_app, llm_batch
-from service.analyst import Analyst
+from service import create_app
+from service.api.context import EXTENSION
 from service.config import LLMConfig
+from service.llm import batch
+from service.llm.analyst import Analyst
 from tests.conftest import REPO, query
 from tests.service.conftest import Server, checked_client, free_port, service_config
 from tests.service.fake_gemini import FakeGemini, answer, error, slow
@@ -82,8 +84,8 @@ def llm_client(llm_app, checker, service_settings, gemini):
 
     def make(**overrides):
         config = service_config(service_settings, llm=llm_settings(gemini, **overrides))
-        store = llm_app.extensions["onet_llm"].store
-        llm_app.extensions["onet_llm"] = Analyst(config, llm_app.extensions["onet_db"], store)
+        services = llm_app.extensions[EXTENSION]
+        services.analyst = Analyst(config, services.db, services.analyst.store)
         return checked_client(llm_app, checker)
 
     return make
@@ -112,7 +114,7 @@ def onet_levels(settings, code: str) -> dict[str, tuple[Decimal, Decimal]]:
 
 def test_gap_puts_the_models_levels_next_to_onets(llm_client, gemini, service_settings):
     client = llm_client()
-    model = client.application.extensions["onet_llm"].model
+    model = client.application.extensions[EXTENSION].analyst.model
     response = client.get(PATH, query_string=PAIR)
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
@@ -183,7 +185,7 @@ def test_an_identical_request_is_answered_from_the_store(llm_client, gemini, ser
     client = llm_client()
     first = client.get(PATH, query_string=PAIR).get_json()
     assert len(gemini.calls) == 3
-    again = llm_client(model=client.application.extensions["onet_llm"].model)  # another process, say
+    again = llm_client(model=client.application.extensions[EXTENSION].analyst.model)  # another process, say
     second = again.get(PATH, query_string=PAIR)
     assert second.status_code == 200
     assert len(gemini.calls) == 3, "the model was asked again"
@@ -253,7 +255,7 @@ def test_a_bad_answer_is_a_502_naming_what_was_wrong_and_is_never_stored_as_vali
     llm_client, gemini, service_settings, case
 ):
     client = llm_client()
-    model = client.application.extensions["onet_llm"].model
+    model = client.application.extensions[EXTENSION].analyst.model
     reply, expected = BAD_ANSWERS[case]
     gemini.queue(reply, kind="assessment", code=CEO)
     response = client.get(PATH, query_string=PAIR)
@@ -296,7 +298,7 @@ def test_a_429_is_retried_after_the_servers_delay(llm_client, gemini, service_se
     response = client.get(PATH, query_string=PAIR)
     assert response.status_code == 200, response.get_json()
     assert time.monotonic() - started >= 0.3
-    analysis = [c for c in calls_of(service_settings, client.application.extensions["onet_llm"].model)]
+    analysis = [c for c in calls_of(service_settings, client.application.extensions[EXTENSION].analyst.model)]
     analysis = [c for c in analysis if c["kind"] == "analysis"]
     assert [(c["attempt"], c["status"]) for c in analysis] == [(1, "rate_limited"), (2, "valid")]
     assert len(gemini.calls) == 4
@@ -307,7 +309,7 @@ def test_a_5xx_is_retried_with_backoff(llm_client, gemini, service_settings):
     gemini.queue(error(503, "The model is overloaded"), kind="assessment", code=PROGRAMMER)
     response = client.get(PATH, query_string=PAIR)
     assert response.status_code == 200
-    calls = calls_of(service_settings, client.application.extensions["onet_llm"].model)
+    calls = calls_of(service_settings, client.application.extensions[EXTENSION].analyst.model)
     assert [
         (c["attempt"], c["status"]) for c in calls if c["onetsoc_code"] == PROGRAMMER and c["kind"] == "assessment"
     ] == [
@@ -322,7 +324,7 @@ def test_429_on_every_attempt_is_a_503(llm_client, gemini, service_settings):
     body = client.get(PATH, query_string=PAIR).get_json()
     assert (body["status"], body["code"], body["details"]["attempts"]) == (503, "model_rate_limited", 2)
     assert "kept answering 429" in body["message"] and "Quota exceeded" in body["message"]
-    statuses = [c["status"] for c in calls_of(service_settings, client.application.extensions["onet_llm"].model)]
+    statuses = [c["status"] for c in calls_of(service_settings, client.application.extensions[EXTENSION].analyst.model)]
     assert sorted(statuses) == ["rate_limited", "rate_limited", "valid", "valid"]
 
 
@@ -343,7 +345,7 @@ def test_no_answer_in_time_is_a_504(llm_client, gemini, service_settings):
     assert (response.status_code, body["code"]) == (504, "model_timeout")
     assert "GEMINI_TIMEOUT_SECONDS=1.5" in body["message"]
     assert elapsed < 3, f"the request waited {elapsed:.1f} s"
-    calls = calls_of(service_settings, client.application.extensions["onet_llm"].model)
+    calls = calls_of(service_settings, client.application.extensions[EXTENSION].analyst.model)
     assert [c["status"] for c in calls if c["kind"] == "analysis"] == ["timeout"]
 
 
@@ -383,14 +385,14 @@ def test_the_gemini_key_is_never_in_logs_errors_or_the_store(llm_client, gemini,
     for text in (failed.get_data(as_text=True), succeeded.get_data(as_text=True), caplog.text):
         assert GEMINI_KEY not in text
     assert "llm analysis" in caplog.text  # the calls were logged
-    model = client.application.extensions["onet_llm"].model
+    model = client.application.extensions[EXTENSION].analyst.model
     assert not store(
         service_settings,
         "select call_id from model_calls where model = %s"
         " and concat_ws(' ', error_message, response, request, answer) like %s",
         (model, f"%{GEMINI_KEY}%"),
     )
-    assert GEMINI_KEY not in repr(client.application.extensions["onet_llm"].config)
+    assert GEMINI_KEY not in repr(client.application.extensions[EXTENSION].analyst.config)
 
 
 def test_the_service_key_guards_the_endpoint_when_set(llm_client, gemini):
@@ -471,7 +473,7 @@ def test_bad_settings_stop_the_app_from_starting(make_client, service_settings, 
 
 def test_the_batch_command_assesses_with_a_concurrency_limit_retries_and_resumes(llm_client, gemini, service_settings):
     client = llm_client()
-    model = client.application.extensions["onet_llm"].model
+    model = client.application.extensions[EXTENSION].analyst.model
     runner = client.application.test_cli_runner()
     codes = [CEO, PROGRAMMER, "29-1141.00", "35-2021.00"]
     gemini.queue(answer(drop_skill), kind="assessment", code=CEO)
@@ -516,7 +518,7 @@ def test_the_batch_command_names_a_bad_code(llm_client, gemini, occupations, mes
 def test_all_is_every_occupation_with_skills_ratings(llm_client, service_settings):
     app = llm_client().application
     with app.app_context():
-        codes = llm_batch.occupation_codes(app.extensions["onet_reference"].get(), "all")
+        codes = batch.occupation_codes(app.extensions[EXTENSION].reference.get(), "all")
     rated = query(
         service_settings,
         "select onetsoc_code from dim_occupations where has_skills = 1 order by 1",
@@ -647,7 +649,7 @@ def test_an_unreachable_gemini_is_a_502(llm_client, gemini, service_settings):
     body = client.get(PATH, query_string=PAIR).get_json()
     assert (body["status"], body["code"], body["details"]["attempts"]) == (502, "model_error", 1)
     assert body["message"].startswith("Gemini cannot be reached:")
-    statuses = [c["status"] for c in calls_of(service_settings, client.application.extensions["onet_llm"].model)]
+    statuses = [c["status"] for c in calls_of(service_settings, client.application.extensions[EXTENSION].analyst.model)]
     assert statuses == ["unreachable"] * 3
 
 

@@ -9,10 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from service.config import ServiceConfig
-from service.onet_api import (
+from service.config import OnetApiConfig, ServiceConfig
+from service.onet_ws.client import (
     OnetApiClient,
-    OnetApiConfig,
     OnetApiError,
     OnetApiNoRatings,
     OnetApiNotConfigured,
@@ -21,7 +20,7 @@ from service.onet_api import (
     OnetApiUnavailable,
     OnetApiUnknownCode,
 )
-from service.onet_api_store import OnetApiStore
+from service.onet_ws.store import OnetApiStore
 from tests.conftest import query
 from tests.service.fake_onet import (
     DROPPED,

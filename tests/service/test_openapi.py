@@ -10,7 +10,7 @@ import pytest
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
-from service.schemas import CODE_PATTERN
+from service.api.schemas import CODE_PATTERN
 
 OPERATIONS = {
     "/health": "get",

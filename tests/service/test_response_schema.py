@@ -9,7 +9,7 @@ import pytest
 from marshmallow import Schema, fields, post_dump
 
 import service  # noqa: F401  (imports every resource module, so every response schema)
-from service.schemas import Flag, Rating, ResponseSchema
+from service.api.schemas import Flag, Rating, ResponseSchema
 
 
 class Inner(ResponseSchema):

@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
 from service import create_app
-from service.security import NOT_A_PAGE_POLICY, OWN_PAGE_POLICY
+from service.api.security import NOT_A_PAGE_POLICY, OWN_PAGE_POLICY
 from tests.service.conftest import service_config
 from tests.service.test_swagger_ui import browser  # noqa: F401
 

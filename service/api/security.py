@@ -15,8 +15,8 @@ from pathlib import Path
 import flask_smorest
 from flask import Flask, Response, request
 
+from service.api.errors import describe_parameters, fail
 from service.config import ServiceConfig
-from service.errors import describe_parameters, fail
 
 FRAME_ANCESTORS = "frame-ancestors 'none'"
 # JSON, scripts, style sheets: nothing in them may load or run anything.

@@ -1,4 +1,5 @@
-"""The one error shape: every error response, webargs' 422s included, is an `ErrorSchema`."""
+"""The one error shape: every error response, webargs' 422s and the domain errors of the layers
+below included, is an `ErrorSchema`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from service.db import DatabaseUnavailable, MartsUnavailable
+from service.domain_errors import DomainError, EmptyDomain, NoRatings, UnknownOccupation, UpstreamUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +26,14 @@ DEFAULT_CODES = {
     422: "invalid_parameter",
     500: "internal_error",
     503: "service_unavailable",
+}
+
+# The status of each error the layers below the HTTP layer raise.
+DOMAIN_STATUSES: dict[type[DomainError], int] = {
+    UnknownOccupation: 404,
+    EmptyDomain: 404,
+    NoRatings: 404,
+    UpstreamUnavailable: 503,
 }
 
 
@@ -125,7 +135,12 @@ class Api(flask_smorest.Api):
 
 
 def register(app: Flask) -> None:
-    """Errors that are not HTTP errors: the database's, and anything unforeseen."""
+    """Errors that are not HTTP errors: the domain's, the database's, and anything unforeseen."""
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        status = DOMAIN_STATUSES[type(exc)]
+        return error_body(status, exc.code, exc.message, exc.details), status
 
     @app.errorhandler(DatabaseUnavailable)
     def database_unavailable(exc: DatabaseUnavailable):

@@ -7,17 +7,17 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from typing import Any
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from service.analyst import Analyst
-from service.gemini import ModelCallError
-from service.llm_prompts import InvalidAnswer
+from service.llm.analyst import Analyst
+from service.llm.gemini import ModelCallError
+from service.llm.prompts import InvalidAnswer
 
 
 def occupation_codes(reference, occupations: str) -> list[str]:
@@ -36,16 +36,25 @@ def occupation_codes(reference, occupations: str) -> list[str]:
     return codes
 
 
-@click.command("llm-assess")
-@click.option("--occupations", required=True, help="O*NET-SOC codes, comma-separated, or 'all'.")
-@click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True, help="Model calls at once.")
-@with_appcontext
-def llm_assess(occupations: str, concurrency: int) -> None:
-    """Assess the skill levels of occupations with the model; skip those already stored."""
-    analyst: Analyst = current_app.extensions["onet_llm"]
+def command(analyst: Callable[[], Analyst], reference: Callable[[], Any]) -> click.Command:
+    """The `llm-assess` command: `analyst()` gives the app's analyst, `reference()` the release and
+    its occupations."""
+
+    @click.command("llm-assess")
+    @click.option("--occupations", required=True, help="O*NET-SOC codes, comma-separated, or 'all'.")
+    @click.option(
+        "--concurrency", type=click.IntRange(1, 32), default=4, show_default=True, help="Model calls at once."
+    )
+    def llm_assess(occupations: str, concurrency: int) -> None:
+        """Assess the skill levels of occupations with the model; skip those already stored."""
+        assess(analyst(), reference(), occupations, concurrency)
+
+    return llm_assess
+
+
+def assess(analyst: Analyst, reference: Any, occupations: str, concurrency: int) -> None:
     if not analyst.configured:
         raise click.UsageError("GEMINI_API_KEY is not set: the model cannot be asked.")
-    reference = current_app.extensions["onet_reference"].get()
     release = reference.release["onet_release"]
     codes = occupation_codes(reference, occupations)
     prepared = [analyst.assessment(analyst.db.occupation(code), analyst.skill_ratings(code), release) for code in codes]
@@ -53,7 +62,7 @@ def llm_assess(occupations: str, concurrency: int) -> None:
     todo = [p for p, result in zip(prepared, stored, strict=True) if result is None]
     report = _Report(len(codes), len(codes) - len(todo), analyst.model)
     # The report tells of every occupation; the store keeps each call's tokens and latency.
-    calls_log = logging.getLogger("service.llm")
+    calls_log = logging.getLogger("service.api.analysis")
     level = calls_log.level
     calls_log.setLevel(logging.WARNING)
     try:

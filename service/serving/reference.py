@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.db import Database, MartsUnavailable, Row
-from service.errors import fail
+from service.domain_errors import EmptyDomain, NoRatings, UnknownOccupation
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class ReferenceCache:
 
     def __init__(self, db: Database, check_seconds: float):
         self._db = db
-        self._check_seconds = check_seconds
+        self.check_seconds = check_seconds
         self._lock = threading.Lock()
         self._reference: Reference | None = None
         self._version: tuple[Any, ...] | None = None
@@ -32,10 +32,10 @@ class ReferenceCache:
 
     def get(self) -> Reference:
         reference = self._reference
-        if reference is None or time.monotonic() - self._checked_at >= self._check_seconds:
+        if reference is None or time.monotonic() - self._checked_at >= self.check_seconds:
             with self._lock:
                 reference = self._reference
-                if reference is None or time.monotonic() - self._checked_at >= self._check_seconds:
+                if reference is None or time.monotonic() - self._checked_at >= self.check_seconds:
                     reference = self._refresh()
         return reference
 
@@ -69,13 +69,11 @@ def load_reference(db: Database, release: Row) -> Reference:
 
 
 def require_domain(reference: Reference, domain: str) -> None:
-    """404 for a domain whose ratings the release does not ship."""
+    """Raise EmptyDomain for a domain whose ratings the release does not ship."""
     row = reference.domains.get(domain)
     if row is None or row["rated_occupation_count"] == 0:
         release = reference.release["onet_release"]
-        fail(
-            404,
-            "empty_domain",
+        raise EmptyDomain(
             f"O*NET {release} has no {domain} ratings: the release does not ship that domain.",
             parameter="domain",
             value=domain,
@@ -84,20 +82,18 @@ def require_domain(reference: Reference, domain: str) -> None:
 
 
 def require_known(reference: Reference, parameter: str, code: str) -> dict:
-    """The occupation, or 404 when no occupation has the code."""
+    """The occupation; UnknownOccupation when no occupation has the code."""
     occupation = reference.occupations.get(code)
     if occupation is None:
-        fail(404, "unknown_occupation", f"No occupation has the code {code}.", parameter=parameter, value=code)
+        raise UnknownOccupation(f"No occupation has the code {code}.", parameter=parameter, value=code)
     return occupation
 
 
 def require_rated(reference: Reference, parameter: str, code: str, domain: str) -> dict:
-    """The occupation, or 404 when it does not exist or has no ratings in the domain."""
+    """The occupation; UnknownOccupation or NoRatings when it does not exist or has no ratings in the domain."""
     occupation = require_known(reference, parameter, code)
     if not occupation[f"has_{domain}"]:
-        fail(
-            404,
-            "no_ratings",
+        raise NoRatings(
             f"{code} ({occupation['title']}) has no {domain} ratings in O*NET {reference.release['onet_release']}.",
             parameter=parameter,
             value=code,

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from service.answers import cached_answer
-from service.errors import fail, reject
-from service.published import current_published
-from service.ranking import Profiles
-from service.schemas import CODE_PATH_PARAMETER, JOB_ZONES, NOT_A_CODE, Rating, ResponseSchema, is_code
+from service.api.cached_responses import cached_response
+from service.api.context import current_published, services
+from service.api.errors import fail, reject
+from service.api.schemas import CODE_PATH_PARAMETER, JOB_ZONES, NOT_A_CODE, Rating, ResponseSchema, is_code
+from service.serving.transition_ranking import TransitionRanking
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +148,7 @@ def _unknown_major_group(group: str, known: list[str]) -> None:
     )
 
 
-def _onet_list(profiles: Profiles, related: list[dict], args: dict) -> list[dict]:
+def _onet_list(profiles: TransitionRanking, related: list[dict], args: dict) -> list[dict]:
     """O*NET's related occupations with the same filters as the ranking."""
     found = []
     for row in related:
@@ -182,7 +181,7 @@ class Transitions(MethodView):
     @blp.response(200, TransitionsSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
-    @cached_answer(TransitionsSchema())
+    @cached_response(TransitionsSchema())
     def get(self, args, code):
         """The occupations closest to this one, ranked, with the gap each move leaves.
 
@@ -207,7 +206,7 @@ class Transitions(MethodView):
         if not is_code(code):
             reject("code", "path", code, NOT_A_CODE)
         published = current_published()
-        reference, profiles = published.reference, published.profiles
+        reference, profiles = published.reference, published.ranking
         occupation = profiles.occupations.get(code)
         if occupation is None:
             fail(404, "unknown_occupation", f"No occupation has the code {code}.", parameter="code", value=code)
@@ -224,7 +223,7 @@ class Transitions(MethodView):
                 "note": "Ranked by similarity of skills and knowledge importance, titles and descriptions.",
                 "transitions": transitions,
             }
-        related = current_app.extensions["onet_db"].related_occupations(code)
+        related = services().db.related_occupations(code)
         if not related:
             fail(
                 404,

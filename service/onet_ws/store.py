@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 
 import pymysql
 
-from service.config import ServiceConfig
+from service.config import OnetApiConfig, ServiceConfig
 from service.db import DatabaseUnavailable, create_pool, error_number, store_cursor
-from service.onet_api import OccupationFetch, OnetApiConfig
+from service.onet_ws.client import OccupationFetch
 
 CHARSET = "character set utf8mb4 collate utf8mb4_unicode_ci"
 # Deadlock, lock wait timeout: two workers storing the same occupation at once; the store retries.

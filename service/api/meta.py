@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from service.schemas import ResponseSchema
+from service.api.context import services
+from service.api.schemas import ResponseSchema
 
 blp = Blueprint("meta", __name__, url_prefix="/api/v1", description="The release served and its domains.")
 
@@ -34,8 +34,7 @@ class MetaSchema(ResponseSchema):
 
 def _domains() -> list[dict]:
     return [
-        {**row, "has_data": row["rated_occupation_count"] > 0}
-        for row in current_app.extensions["onet_reference"].get().domains.values()
+        {**row, "has_data": row["rated_occupation_count"] > 0} for row in services().reference.get().domains.values()
     ]
 
 
@@ -45,7 +44,7 @@ class Meta(MethodView):
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     def get(self):
         """The O*NET release served, when it was loaded and built, and the domains with data."""
-        return {**current_app.extensions["onet_reference"].get().release, "domains": _domains()}
+        return {**services().reference.get().release, "domains": _domains()}
 
 
 @blp.route("/domains")

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
+from service.api.context import current_published, services
 from service.db import DOMAINS, DatabaseUnavailable, MartsUnavailable
-from service.ranking import Profiles
+from service.serving.transition_ranking import TransitionRanking
 
 blp = Blueprint(
     "compare",
@@ -30,7 +31,7 @@ def _resolve(value: str) -> str | None:
     if found:
         return found.group(0)
     words = value.split()
-    rows = current_app.extensions["onet_db"].search_occupations(None, words) if words else []
+    rows = services().db.search_occupations(None, words) if words else []
     return rows[0]["onetsoc_code"] if rows else None
 
 
@@ -63,10 +64,10 @@ def _listed(names: list[str]) -> str:
     return " and ".join(filter(None, [", ".join(names[:-1]), *names[-1:]]))
 
 
-def _transitions(profiles: Profiles, code: str) -> tuple[str | None, list[dict[str, Any]]]:
+def _transitions(profiles: TransitionRanking, code: str) -> tuple[str | None, list[dict[str, Any]]]:
     if profiles.rated(code):
         return "similarity", profiles.transitions(code, limit=TRANSITIONS_SHOWN)
-    related = current_app.extensions["onet_db"].related_occupations(code)
+    related = services().db.related_occupations(code)
     listed = [
         {**profiles.occupations[row["related_onetsoc_code"]], "relatedness_tier": row["relatedness_tier"]}
         for row in related[:TRANSITIONS_SHOWN]
@@ -77,7 +78,7 @@ def _transitions(profiles: Profiles, code: str) -> tuple[str | None, list[dict[s
 
 def _page(status: int = 200, **context: Any) -> Response:
     context = {"occupations": {}, "unrated": [], "errors": {}, "release": None, **context}
-    # Its Content-Security-Policy (no inline script or style) is service/security.py's OWN_PAGE_POLICY.
+    # Its Content-Security-Policy (no inline script or style) is service/api/security.py's OWN_PAGE_POLICY.
     return Response(render_template("compare.html", **context), status=status, mimetype="text/html")
 
 
@@ -89,8 +90,8 @@ def compare():
         if any(raw[name] and codes[name] and raw[name] != codes[name] for name in raw):
             # A title or "Title (code)" from the pickers: the shareable address has the codes alone.
             return redirect(url_for("compare.compare", **{k: v or raw[k] for k, v in codes.items() if v or raw[k]}))
-        published = current_app.extensions["onet_published"].get()
-        reference, profiles = published.reference, published.profiles
+        published = current_published()
+        reference, profiles = published.reference, published.ranking
     except (DatabaseUnavailable, MartsUnavailable):
         return _page(503, unavailable=True, values=raw, errors={})
 
@@ -114,7 +115,7 @@ def compare():
         "domain_names": {domain: row["name"] for domain, row in reference.domains.items()},
         "level_max": LEVEL_MAX,
     }
-    db = current_app.extensions["onet_db"]
+    db = services().db
     try:
         if "from" in occupations:
             context["basis"], context["transitions"] = _transitions(profiles, occupations["from"]["onetsoc_code"])

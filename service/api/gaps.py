@@ -4,16 +4,15 @@ Services, from the marts themselves."""
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from service.answers import cached_answer, keep_no_answer
-from service.fetched_ratings import RELEASE, WEB_SERVICES, Source
-from service.published import current_published
-from service.reference import require_domain, require_known
-from service.schemas import Flag, OccupationRefSchema, Rating, ResponseSchema, domain_field, occupation_code
+from service.api.cached_responses import cached_response, do_not_cache
+from service.api.context import current_published, services
+from service.api.schemas import Flag, OccupationRefSchema, Rating, ResponseSchema, domain_field, occupation_code
+from service.onet_ws.fetched_ratings import RELEASE, WEB_SERVICES, RatingsOrigin
+from service.serving.reference import require_domain, require_known
 
 blp = Blueprint("gaps", __name__, description="What a move from one occupation to another asks for.")
 
@@ -94,10 +93,10 @@ def _side(reference, parameter: str, code: str, domain: str) -> dict:
     occupation = require_known(reference, parameter, code)
     release = reference.release["onet_release"]
     if occupation[f"has_{domain}"]:
-        source = Source(RELEASE, onet_version=release)
+        origin = RatingsOrigin(RELEASE, onet_version=release)
     else:
-        source = current_app.extensions["onet_fetched"].source(parameter, occupation, domain, release)
-    return {**occupation, "source": source.name, "onet_version": source.onet_version, "fetched_at": source.fetched_at}
+        origin = services().fetched.origin(parameter, occupation, domain, release)
+    return {**occupation, "source": origin.name, "onet_version": origin.onet_version, "fetched_at": origin.fetched_at}
 
 
 def _gap(model: str, args: dict) -> dict:
@@ -109,11 +108,11 @@ def _gap(model: str, args: dict) -> dict:
     target = _side(reference, "to", args["to"], domain)
     pair = (model, args["from_"], args["to"], domain, args["min_importance"], args["exclude_suppressed"])
     if source["source"] == target["source"] == RELEASE:
-        gaps = published.gaps.gaps(*pair)
+        gaps = published.gap_index.gaps(*pair)
     else:
         # Fetched ratings are in the marts' view of the store, not in memory, and they age.
-        keep_no_answer()
-        gaps = current_app.extensions["onet_db"].gaps(*pair)
+        do_not_cache()
+        gaps = services().db.gaps(*pair)
     return {
         "from_": source,
         "to": target,
@@ -128,7 +127,7 @@ class SkillGap(MethodView):
     @blp.response(200, GapSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
-    @cached_answer(GAP_SCHEMA)
+    @cached_response(GAP_SCHEMA)
     def get(self, args):
         """The elements the target occupation needs that the source lacks (the `skill_gap` model).
 
@@ -144,7 +143,7 @@ class SkillGapByLevel(MethodView):
     @blp.response(200, GapSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
-    @cached_answer(GAP_SCHEMA)
+    @cached_response(GAP_SCHEMA)
     def get(self, args):
         """The elements whose level in the target exceeds the source's (the `skill_gap_by_level` model).
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from service.config import ServiceConfig
 from service.db import Database, Row
-from service.gemini import GeminiClient, ModelCallError, ModelRequest, request_key
-from service.llm_prompts import (
+from service.llm.gemini import GeminiClient, ModelCallError, ModelRequest, request_key
+from service.llm.prompts import (
     InvalidAnswer,
     Skill,
     analysis_request,
@@ -24,9 +24,9 @@ from service.llm_prompts import (
     check_analysis,
     check_assessment,
 )
-from service.llm_store import CallSubject, LLMStore, Outcome
+from service.llm.store import CallSubject, LLMStore, Outcome
 
-log = logging.getLogger("service.llm")
+log = logging.getLogger("service.api.analysis")
 
 
 @dataclass(frozen=True)

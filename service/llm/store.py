@@ -14,7 +14,7 @@ from typing import Any
 
 from service.config import ServiceConfig
 from service.db import create_pool, store_cursor
-from service.gemini import Attempt, ModelReply
+from service.llm.gemini import Attempt, ModelReply
 
 CHARSET = "character set utf8mb4 collate utf8mb4_unicode_ci"
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from service.errors import fail
-from service.schemas import ResponseSchema
+from service.api.context import services
+from service.api.errors import fail
+from service.api.schemas import ResponseSchema
 
 blp = Blueprint("health", __name__, url_prefix="/health", description="Liveness and readiness probes.")
 
@@ -36,7 +36,7 @@ class Ready(MethodView):
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     def get(self):
         """The database answers and the marts are published."""
-        db = current_app.extensions["onet_db"]
+        db = services().db
         missing = db.missing_marts()
         if missing:
             fail(

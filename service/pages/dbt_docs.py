@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Blueprint, redirect, send_from_directory
 
-from service.errors import fail
+from service.api.errors import fail
 
 # What `dbt docs generate` writes that the site reads; nothing else in the target folder is served.
 SITE_FILES = ("index.html", "manifest.json", "catalog.json")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.ranking import Profiles
+from service.serving.transition_ranking import TransitionRanking
 from tests.conftest import server_connection
 from tests.service.conftest import service_config
 
@@ -17,13 +17,13 @@ GAP = ("/api/v1/skill-gap-by-lvl", {"from": PROGRAMMERS, "to": CEO})
 def ranked(monkeypatch):
     """How often the transition ranking ran."""
     calls = []
-    original = Profiles.transitions
+    original = TransitionRanking.transitions
 
     def counted(self, code, **filters):
         calls.append(code)
         return original(self, code, **filters)
 
-    monkeypatch.setattr(Profiles, "transitions", counted)
+    monkeypatch.setattr(TransitionRanking, "transitions", counted)
     return calls
 
 
@@ -48,7 +48,7 @@ def test_errors_are_not_kept(make_client, service_settings, ranked):
 
 
 def test_size_0_keeps_no_answer(make_client, service_settings, ranked):
-    client = make_client(service_config(service_settings, answer_cache_size=0))
+    client = make_client(service_config(service_settings, response_cache_size=0))
     path = f"/api/v1/occupations/{PROGRAMMERS}/transitions"
     assert client.get(path).get_data() == client.get(path).get_data()
     assert ranked == [PROGRAMMERS, PROGRAMMERS]

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from service.gemini import ModelReply, ModelRequest
+from service.llm.gemini import ModelReply, ModelRequest
 
 PROMPT_VERSION = "1"
 LEVEL_MIN, LEVEL_MAX = 0.0, 7.0

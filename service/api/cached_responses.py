@@ -8,8 +8,8 @@ from collections.abc import Callable
 from flask import Response, current_app, g
 from marshmallow import Schema
 
-from service.json_provider import response_body
-from service.published import current_published
+from service.api.context import current_published
+from service.api.json_provider import response_body
 
 
 def _frozen(value):
@@ -20,19 +20,19 @@ def _frozen(value):
     return value
 
 
-def keep_no_answer() -> None:
+def do_not_cache() -> None:
     """This request's answer is not one to keep (it depends on more than the published build)."""
     g.keep_answer = False
 
 
-def cached_answer(schema: Schema) -> Callable:
+def cached_response(schema: Schema) -> Callable:
     """Answer a view from its build's answers when it was asked the same before, else dump its
     result with `schema` and keep the JSON. Errors are raised, so never kept."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(self, *args, **kwargs) -> Response:
-            answers = current_published().answers
+            answers = current_published().responses
             key = (view.__qualname__, _frozen(args), _frozen(kwargs))
             body = answers.get(key)
             if body is None:

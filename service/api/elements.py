@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from service.reference import require_domain
-from service.schemas import ResponseSchema, domain_field
+from service.api.context import services
+from service.api.schemas import ResponseSchema, domain_field
+from service.serving.reference import require_domain
 
 blp = Blueprint("elements", __name__, url_prefix="/api/v1/elements", description="Content model elements.")
 
@@ -33,5 +33,5 @@ class Elements(MethodView):
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     def get(self, args):
         """The elements of a domain with their category and description."""
-        require_domain(current_app.extensions["onet_reference"].get(), args["domain"])
-        return current_app.extensions["onet_db"].elements(args["domain"])
+        require_domain(services().reference.get(), args["domain"])
+        return services().db.elements(args["domain"])

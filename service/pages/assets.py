@@ -1,6 +1,6 @@
 """The Swagger UI and ReDoc bundles, from the npm packages installed at build time: the API pages
 load nothing from elsewhere, so they work offline (their Content-Security-Policy, in
-service/security.py, keeps the browser from loading anything from elsewhere)."""
+service/api/security.py, keeps the browser from loading anything from elsewhere)."""
 
 from __future__ import annotations
 

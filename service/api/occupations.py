@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from service.api.context import services
+from service.api.errors import fail, reject
+from service.api.schemas import CODE_PATH_PARAMETER, JOB_ZONES, NOT_A_CODE, Flag, Rating, ResponseSchema, is_code
 from service.db import DOMAINS
-from service.errors import fail, reject
-from service.schemas import CODE_PATH_PARAMETER, JOB_ZONES, NOT_A_CODE, Flag, Rating, ResponseSchema, is_code
 
 blp = Blueprint("occupations", __name__, url_prefix="/api/v1/occupations", description="O*NET-SOC occupations.")
 
@@ -87,9 +87,9 @@ class Occupations(MethodView):
         """
         q = args["q"].strip()
         if CODE_PREFIX.fullmatch(q):
-            rows = current_app.extensions["onet_db"].search_occupations(q, [])
+            rows = services().db.search_occupations(q, [])
         else:
-            rows = current_app.extensions["onet_db"].search_occupations(None, q.split())
+            rows = services().db.search_occupations(None, q.split())
         pagination_parameters.item_count = len(rows)
         last_page = max(1, -(-len(rows) // pagination_parameters.page_size))
         if pagination_parameters.page > last_page:
@@ -107,7 +107,7 @@ class Occupation(MethodView):
         """One occupation with its ratings per domain (empty lists where it has none)."""
         if not is_code(code):
             reject("code", "path", code, NOT_A_CODE)
-        db = current_app.extensions["onet_db"]
+        db = services().db
         occupation = db.occupation(code)
         if occupation is None:
             fail(404, "unknown_occupation", f"No occupation has the code {code}.", parameter="code", value=code)

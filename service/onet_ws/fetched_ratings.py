@@ -10,15 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from service.config import ServiceConfig
-from service.errors import fail
-from service.onet_api import (
+from service.domain_errors import NoRatings, UpstreamUnavailable
+from service.onet_ws.client import (
     OnetApiClient,
     OnetApiError,
     OnetApiRateLimited,
     OnetApiUnauthorized,
     OnetApiUnknownCode,
 )
-from service.onet_api_store import FetchRecord, OnetApiStore
+from service.onet_ws.store import FetchRecord, OnetApiStore
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ _REASONS = {
 
 
 @dataclass(frozen=True)
-class Source:
+class RatingsOrigin:
     """Where an occupation's ratings in a domain come from."""
 
     name: str  # RELEASE or WEB_SERVICES
@@ -50,17 +50,16 @@ class FetchedRatings:
     def configured(self) -> bool:
         return self._client is not None
 
-    def source(self, parameter: str, occupation: dict, domain: str, release: str) -> Source:
-        """The stored fetch of an occupation without `domain` ratings in the release, fetched
-        first when there is none or it is too old; else the 404 or 503 that says why there is none."""
+    def origin(self, parameter: str, occupation: dict, domain: str, release: str) -> RatingsOrigin:
+        """Where the occupation's `domain` ratings come from when the release has none: the stored
+        fetch, fetched first when there is none or it is too old. NoRatings or UpstreamUnavailable
+        say why there is none."""
         code, title = occupation["onetsoc_code"], occupation["title"]
         lacking = f"{code} ({title}) has no {domain} ratings in O*NET {release}"
         if domain not in ("skills", "knowledge"):
-            fail(404, "no_ratings", f"{lacking}.", parameter=parameter, value=code, domain=domain)
+            raise NoRatings(f"{lacking}.", parameter=parameter, value=code, domain=domain)
         if not self.configured:
-            fail(
-                404,
-                "no_ratings",
+            raise NoRatings(
                 f"{lacking}, and O*NET Web Services is not configured to fetch them (set ONET_API_KEY).",
                 parameter=parameter,
                 value=code,
@@ -70,40 +69,34 @@ class FetchedRatings:
         if not self.store.is_fresh(record):
             record = self._fetch(parameter, code, lacking, domain)
         if domain not in record.domains():
-            fail(
-                404,
-                "no_ratings",
+            raise NoRatings(
                 f"{lacking}, nor in O*NET Web Services (asked {record.fetched_at:%Y-%m-%d}).",
                 parameter=parameter,
                 value=code,
                 domain=domain,
             )
-        return Source(WEB_SERVICES, record.fetched_at, record.onet_version)
+        return RatingsOrigin(WEB_SERVICES, record.fetched_at, record.onet_version)
 
     def _fetch(self, parameter: str, code: str, lacking: str, domain: str) -> FetchRecord:
         try:
             fetch = self._client.fetch_occupation(code)
         except OnetApiUnknownCode as exc:
-            fail(
-                404,
-                "no_ratings",
+            raise NoRatings(
                 f"{lacking}, and O*NET Web Services has none either: {exc.message}",
                 parameter=parameter,
                 value=code,
                 domain=domain,
-            )
+            ) from None
         except OnetApiError as exc:
             log.warning("O*NET Web Services fetch of %s failed: %s", code, exc)
             reason = next((why for kind, why in _REASONS.items() if isinstance(exc, kind)), "could not be used")
-            fail(
-                503,
-                "onet_api_unavailable",
+            raise UpstreamUnavailable(
                 f"{lacking}; fetching them from O*NET Web Services failed: the service {reason}"
                 f" ({exc.message}). Try again later.",
                 parameter=parameter,
                 value=code,
                 upstream_status=exc.status,
-            )
+            ) from None
         self.store.store(fetch)
         log.info("O*NET Web Services ratings of %s stored (%d rows)", code, len(fetch.rows))
         return self.store.last_fetch(code)

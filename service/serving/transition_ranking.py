@@ -78,7 +78,7 @@ class Element:
     domain: str
 
 
-class Profiles:
+class TransitionRanking:
     """Every rated occupation's importance and levels over the skills and knowledge elements, and
     the similarity of every pair, built once per published release."""
 

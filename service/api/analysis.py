@@ -9,23 +9,24 @@ import hashlib
 import hmac
 
 import flask_smorest
-from flask import Flask, current_app, request
+from flask import Flask, request
 from flask.views import MethodView
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_smorest import Blueprint
 from limits import parse_many
 from marshmallow import Schema, fields
 
-from service import llm_batch
-from service.analyst import Analyst, Busy
+from service.api.context import EXTENSION, services
+from service.api.errors import error_body, fail
+from service.api.schemas import OccupationRefSchema, Rating, ResponseSchema, occupation_code
 from service.config import ServiceConfig
 from service.db import Database
-from service.errors import error_body, fail
-from service.gemini import ModelCallError
-from service.llm_prompts import InvalidAnswer
-from service.llm_store import LLMStore
-from service.reference import require_domain, require_rated
-from service.schemas import OccupationRefSchema, Rating, ResponseSchema, occupation_code
+from service.llm import batch
+from service.llm.analyst import Analyst, Busy
+from service.llm.gemini import ModelCallError
+from service.llm.prompts import InvalidAnswer
+from service.llm.store import LLMStore
+from service.serving.reference import require_domain, require_rated
 
 API_KEY_HEADER = "X-API-Key"
 SECURITY_SCHEME = "ServiceApiKey"
@@ -99,7 +100,7 @@ class LLMGapSchema(ResponseSchema):
 
 
 def _analyst() -> Analyst:
-    return current_app.extensions["onet_llm"]
+    return services().analyst
 
 
 @blp.before_request
@@ -144,7 +145,7 @@ class SkillGapLLM(MethodView):
         or Gemini failed; 503: no GEMINI_API_KEY, Gemini's quota, or every model slot busy;
         504: Gemini did not answer in time.
         """
-        reference = current_app.extensions["onet_reference"].get()
+        reference = services().reference.get()
         require_domain(reference, "skills")
         require_rated(reference, "from", args["from_"], "skills")
         require_rated(reference, "to", args["to"], "skills")
@@ -237,8 +238,9 @@ def _is_limiter_hook(hook) -> bool:
     return isinstance(owner, Limiter)
 
 
-def init_app(app: Flask, api: flask_smorest.Api, config: ServiceConfig, db: Database) -> None:
-    """The analyst, the rate limit and the error shape of a breach; the key in the API document."""
+def init_app(app: Flask, api: flask_smorest.Api, config: ServiceConfig, db: Database) -> Analyst:
+    """The analyst (returned), the rate limit and the error shape of a breach, the `llm-assess`
+    command; the key in the API document."""
     settings = config.llm
     if settings.timeout_seconds <= 0 or settings.max_attempts < 1 or settings.max_concurrent < 1:
         raise ValueError(
@@ -249,7 +251,7 @@ def init_app(app: Flask, api: flask_smorest.Api, config: ServiceConfig, db: Data
         parse_many(settings.rate_limit)
     except ValueError:
         raise ValueError(f"LLM_RATE_LIMIT={settings.rate_limit!r} is not a rate limit like '10/minute'") from None
-    app.extensions["onet_llm"] = Analyst(config, db, LLMStore(config))
+    analyst = Analyst(config, db, LLMStore(config))
 
     limiter = Limiter(
         _client_key,
@@ -262,7 +264,7 @@ def init_app(app: Flask, api: flask_smorest.Api, config: ServiceConfig, db: Data
     )
     limiter.limit(settings.rate_limit)(blp)
     _scope_to_blueprint(app, blp.name)
-    app.cli.add_command(llm_batch.llm_assess)
+    app.cli.add_command(batch.command(lambda: services().analyst, lambda: services().reference.get()))
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(exc: RateLimitExceeded):
@@ -283,12 +285,13 @@ def init_app(app: Flask, api: flask_smorest.Api, config: ServiceConfig, db: Data
             "description": "Needed when the server sets SERVICE_API_KEYS.",
         },
     )
+    return analyst
 
 
 def check_worker(app: Flask, timeout: float, threads: int) -> None:
     """Under gunicorn: the model is waited on for less than the worker timeout, and model calls
     leave a thread free for the other endpoints."""
-    analyst: Analyst = app.extensions["onet_llm"]
+    analyst: Analyst = app.extensions[EXTENSION].analyst
     if not analyst.configured:
         return
     settings = analyst.config

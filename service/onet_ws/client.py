@@ -18,7 +18,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -26,7 +26,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import requests
 
-DEFAULT_BASE_URL = "https://api-v2.onetcenter.org/"
+from service.config import MAX_PAGE_SIZE, OnetApiConfig
+
 # domain -> table id of the database rows endpoint (the `domain` values the dbt models use).
 RATING_TABLES = {"skills": "skills", "knowledge": "knowledge"}
 SCALES = ("IM", "LV")
@@ -36,39 +37,8 @@ BACKOFF_INITIAL_SECONDS = 0.5
 BACKOFF_MAX_SECONDS = 10.0
 # Below this, an attempt could not get an answer anyway: the fetch's time is up.
 MIN_ATTEMPT_SECONDS = 0.2
-# The rows endpoints return at most 2,000 rows a page.
-MAX_PAGE_SIZE = 2000
 USER_AGENT = "onet-skillgap (O*NET Web Services client)"
 CODE_PATTERN = re.compile(r"\d{2}-\d{4}\.\d{2}")
-
-
-@dataclass(frozen=True)
-class OnetApiConfig:
-    """The client's and the store's settings (defaults and meanings in .env.example). The key stays
-    out of repr."""
-
-    api_key: str = field(default="", repr=False)
-    base_url: str = DEFAULT_BASE_URL
-    timeout_seconds: float = 20.0
-    max_attempts: int = 3
-    max_age_days: float = 90.0
-    page_size: int = MAX_PAGE_SIZE
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.api_key)
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> OnetApiConfig:
-        base_url = env.get("ONET_API_BASE_URL", "").strip() or cls.base_url
-        return cls(
-            api_key=env.get("ONET_API_KEY", "").strip(),
-            base_url=base_url if base_url.endswith("/") else base_url + "/",
-            timeout_seconds=float(env.get("ONET_API_TIMEOUT_SECONDS", "").strip() or cls.timeout_seconds),
-            max_attempts=max(1, int(env.get("ONET_API_MAX_ATTEMPTS", "").strip() or cls.max_attempts)),
-            max_age_days=float(env.get("ONET_API_MAX_AGE_DAYS", "").strip() or cls.max_age_days),
-            page_size=min(MAX_PAGE_SIZE, max(1, int(env.get("ONET_API_PAGE_SIZE", "").strip() or cls.page_size))),
-        )
 
 
 class OnetApiError(Exception):

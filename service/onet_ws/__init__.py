@@ -1,0 +1,2 @@
+"""O*NET Web Services: the client, the `<db>_api` store of its ratings, and fetching the ratings a
+release lacks."""

@@ -1,0 +1,148 @@
+"""What the gap and transition endpoints answer from: each worker holds the published build in
+memory (reference data, ratings as a gap index, the transition ranking and its responses), read
+before the worker serves and, when another build is published, read again in the background and
+switched to once it is whole."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import cachetools
+
+from service.db import Database, DatabaseUnavailable, MartsUnavailable, Row
+from service.serving.gap_index import GapIndex
+from service.serving.reference import Reference, ReferenceCache, load_reference, read_release, version_of
+from service.serving.transition_ranking import RANKED_DOMAINS, TransitionRanking
+
+log = logging.getLogger(__name__)
+
+# Reads that straddle a publish are read again (each read takes about a second).
+READ_ATTEMPTS = 3
+
+
+class ResponseCache:
+    """JSON response bodies of one build by request, the least recently used dropped first."""
+
+    def __init__(self, size: int):
+        self._bodies: cachetools.LRUCache = cachetools.LRUCache(maxsize=max(size, 1))
+        self._enabled = size > 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> bytes | None:
+        with self._lock:
+            return self._bodies.get(key)
+
+    def put(self, key: tuple, body: bytes) -> None:
+        if self._enabled:
+            with self._lock:
+                self._bodies[key] = body
+
+
+@dataclass(frozen=True)
+class Published:
+    """One build's reference data, transition ranking, gap index and responses: a response never
+    mixes builds, and another build starts with no responses."""
+
+    reference: Reference
+    ranking: TransitionRanking
+    gap_index: GapIndex
+    responses: ResponseCache = field(default_factory=lambda: ResponseCache(0))
+
+
+def read_ranking(db: Database, ratings: list[Row]) -> TransitionRanking:
+    """The transition ranking over `ratings` (Database.occupation_ratings)."""
+    ranked = [row for row in ratings if row["domain"] in RANKED_DOMAINS]
+    return TransitionRanking(db.ranking_occupations(), ranked, db.alternate_titles())
+
+
+class PublishedBuilds:
+    """The build this worker answers from, and the reading of the next one.
+
+    Until `read_before_serving` is called (outside gunicorn: a test client, `flask run`), a request
+    that finds no build held reads it and waits. After it, reads happen in the background only: a
+    request answers from the build held meanwhile, or with MartsUnavailable when none is held yet."""
+
+    def __init__(self, db: Database, reference: ReferenceCache, response_cache_size: int):
+        self._db = db
+        self._reference = reference
+        self._response_cache_size = response_cache_size
+        self._lock = threading.Lock()
+        self._held: Published | None = None
+        self._held_version: tuple[Any, ...] | None = None
+        self._reading: threading.Thread | None = None
+        self._in_background = False
+        # A version whose read failed is tried again after the reference cache's check interval.
+        self._failed: tuple[tuple[Any, ...], float] | None = None
+        self._retry_seconds = reference.check_seconds
+
+    def get(self) -> Published:
+        version = version_of(self._reference.get().release)
+        held = self._held
+        if held is not None and self._held_version == version:
+            return held
+        if held is not None or self._in_background:
+            self._read_in_background(version)
+            if held is None:
+                raise MartsUnavailable("the published build is being read")
+            return held
+        with self._lock:
+            if self._held is None:
+                self._hold(*self._read())
+        return self._held
+
+    def read_before_serving(self) -> None:
+        """Read the published build now (a worker about to serve), then only ever in the background.
+        With nothing published, or no database, the worker starts all the same."""
+        try:
+            self._hold(*self._read())
+        except (MartsUnavailable, DatabaseUnavailable) as exc:
+            log.warning("no published build read at start (read when one appears): %s", exc)
+        self._in_background = True
+
+    def _read_in_background(self, version: tuple[Any, ...]) -> None:
+        with self._lock:
+            if self._reading is not None and self._reading.is_alive():
+                return
+            if self._failed is not None:
+                failed_version, at = self._failed
+                if failed_version == version and time.monotonic() - at < self._retry_seconds:
+                    return
+            self._reading = threading.Thread(target=self._read_and_switch, name="published-read", daemon=True)
+            self._reading.start()
+
+    def _read_and_switch(self) -> None:
+        try:
+            published, version = self._read()
+        except Exception as exc:
+            # The read version is unknown here: the one the reference cache sees now is the one tried.
+            self._failed = (version_of(self._reference.get().release), time.monotonic())
+            log.warning("published build not read; answering from the build held: %s", exc)
+            return
+        self._failed = None
+        self._hold(published, version)
+
+    def _hold(self, published: Published, version: tuple[Any, ...]) -> None:
+        self._held, self._held_version = published, version
+        # A build's objects live until the next build (freed then by reference counts): out of the
+        # cyclic collector's full passes, which over them took about 60 ms, a stall for every
+        # request the worker was serving.
+        gc.freeze()
+
+    def _read(self) -> tuple[Published, tuple[Any, ...]]:
+        db = self._db
+        for _ in range(READ_ATTEMPTS):
+            release = read_release(db)
+            reference = load_reference(db, release)
+            ratings = db.occupation_ratings()
+            ranking = read_ranking(db, ratings)
+            gap_index = GapIndex(ratings)
+            if version_of(read_release(db)) == version_of(release):
+                log.info("published build read for O*NET %s", release["onet_release"])
+                published = Published(reference, ranking, gap_index, ResponseCache(self._response_cache_size))
+                return published, version_of(release)
+        raise MartsUnavailable(f"builds were published during each of {READ_ATTEMPTS} reads of the marts")
