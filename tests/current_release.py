@@ -27,7 +27,7 @@ from pytest_httpserver import HTTPServer
 from loader.config import Settings
 from tests.conftest import REPO, database_env, drop_databases, make_settings
 from tests.current_layout import convert_to_current_layout, write_abilities_and_work_activities
-from tests.service.conftest import free_port
+from tests.service.gunicorn_server import free_port
 
 RELEASE = "31.0"
 FOLDER = "db_31_0_text"

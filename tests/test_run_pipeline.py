@@ -11,7 +11,7 @@ import time
 import requests
 
 from tests.conftest import REPO
-from tests.service.conftest import free_port
+from tests.service.gunicorn_server import free_port
 
 
 def _start(settings, release_dir, target, port, log) -> subprocess.Popen:

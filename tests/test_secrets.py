@@ -21,12 +21,12 @@ import requests
 from pytest_httpserver import HTTPServer
 
 from tests.conftest import REPO, drop_databases, make_settings, query, run_dbt, server_connection
-from tests.service.conftest import serving
 from tests.service.fake_gemini import FakeGemini
 from tests.service.fake_gemini import error as gemini_error
 from tests.service.fake_onet import KEY as ONET_KEY
 from tests.service.fake_onet import FakeOnet
 from tests.service.fake_onet import error as onet_error
+from tests.service.gunicorn_server import serving
 from tests.service.test_hostile_input import operations, url, valid_value
 from tests.test_deploy import _build_context
 

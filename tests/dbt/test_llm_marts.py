@@ -16,7 +16,7 @@ from service.llm.analyst import Analyst
 from service.llm.prompts import InvalidAnswer
 from service.llm.store import LLMStore
 from tests.conftest import copy_landing_tables, drop_databases, make_settings, query, run_dbt
-from tests.service.conftest import service_config
+from tests.service.app_config import service_config
 from tests.service.fake_gemini import FakeGemini, answer
 
 CODES = ("11-1011.00", "15-1251.00", "29-1141.00")

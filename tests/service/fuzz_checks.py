@@ -16,7 +16,7 @@ import jsonschema
 import schemathesis
 from schemathesis.specs.openapi.checks import content_type_conformance, positive_data_acceptance
 
-from tests.service.conftest import ResponseChecker
+from tests.service.checked_client import ResponseChecker
 
 LLM_PATH = "/api/v1/skill-gap-llm"
 # gunicorn's limit_request_line: a longer request line is refused by gunicorn (414, its own HTML

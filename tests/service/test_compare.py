@@ -18,7 +18,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.conftest import REPO
 from tests.service import csp
-from tests.service.conftest import service_config
+from tests.service.app_config import service_config
 
 OUT = REPO / "tests" / "out" / "compare"
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -57,8 +57,8 @@ def test_unrated_occupation_says_why_and_shows_onets_list(client):
     assert "O*NET's own related occupations" in html and "Primary-Short" in html
 
 
-def test_database_away_is_503_page(make_client, service_settings, proxy):
-    client = make_client(service_config(service_settings, port=proxy.port, connect_timeout=1, release_check_seconds=0))
+def test_database_away_is_503_page(make_client, built_settings, proxy):
+    client = make_client(service_config(built_settings, port=proxy.port, connect_timeout=1, release_check_seconds=0))
     proxy.stop()
     response = client.get("/compare", query_string={"from": PROGRAMMERS, "to": CEO})
     assert response.status_code == 503

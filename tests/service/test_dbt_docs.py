@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 from service import create_app
 from tests.conftest import run_dbt
 from tests.service import csp
-from tests.service.conftest import service_config
+from tests.service.app_config import service_config
 from tests.service.test_swagger_ui import assert_nothing_leaves, browser, requests_made  # noqa: F401
 
 

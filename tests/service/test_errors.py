@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tests.conftest import server_connection
-from tests.service.conftest import service_config
+from tests.service.app_config import service_config
 
 GAP = ("/api/v1/skill-gap", {"from": "15-1251.00", "to": "11-1011.00"})
 SHAPE = {"status", "code", "message", "details"}
@@ -38,10 +38,10 @@ def test_wrong_method_is_405_in_the_error_shape(client):
     assert response.headers["Allow"] == ", ".join(body["details"]["allowed"])
 
 
-def test_database_unreachable_is_503_and_the_service_recovers(make_client, service_settings, proxy):
+def test_database_unreachable_is_503_and_the_service_recovers(make_client, built_settings, proxy):
     # Gaps are answered from the ratings in memory: what meets the database on a gap request is the
     # check for another published build, here made on every request.
-    client = make_client(service_config(service_settings, port=proxy.port, connect_timeout=1, release_check_seconds=0))
+    client = make_client(service_config(built_settings, port=proxy.port, connect_timeout=1, release_check_seconds=0))
     path, args = GAP
     assert client.get(path, query_string=args).status_code == 200
 
@@ -62,10 +62,10 @@ def test_database_unreachable_is_503_and_the_service_recovers(make_client, servi
     assert client.get("/health/ready").status_code == 200
 
 
-def test_database_unreachable_from_the_start_is_503(make_client, service_settings):
-    from tests.service.conftest import free_port
+def test_database_unreachable_from_the_start_is_503(make_client, built_settings):
+    from tests.service.gunicorn_server import free_port
 
-    client = make_client(service_config(service_settings, port=free_port(), connect_timeout=1))
+    client = make_client(service_config(built_settings, port=free_port(), connect_timeout=1))
     path, args = GAP
     response = client.get(path, query_string=args)
     assert response.status_code == 503
@@ -73,19 +73,19 @@ def test_database_unreachable_from_the_start_is_503(make_client, service_setting
 
 
 @pytest.fixture
-def broken_database(service_settings):
+def broken_database(built_settings):
     """Marts whose release_info lacks its columns: the query fails with an SQL error."""
-    name = f"{service_settings.database}_svc_broken"
-    with server_connection(service_settings) as conn, conn.cursor() as cur:
+    name = f"{built_settings.database}_svc_broken"
+    with server_connection(built_settings) as conn, conn.cursor() as cur:
         cur.execute(f"CREATE DATABASE `{name}`")
         cur.execute(f"CREATE TABLE `{name}`.release_info (something int)")
     yield name
-    with server_connection(service_settings) as conn, conn.cursor() as cur:
+    with server_connection(built_settings) as conn, conn.cursor() as cur:
         cur.execute(f"DROP DATABASE `{name}`")
 
 
-def test_unexpected_error_is_500_without_sql_or_traceback(make_client, service_settings, broken_database, caplog):
-    client = make_client(service_config(service_settings, database=broken_database))
+def test_unexpected_error_is_500_without_sql_or_traceback(make_client, built_settings, broken_database, caplog):
+    client = make_client(service_config(built_settings, database=broken_database))
     response = client.get("/api/v1/meta")
     assert response.status_code == 500
     body = response.get_json()

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from tests.service.conftest import serving
+from tests.service.gunicorn_server import serving
 
 CONNECT_TIMEOUT = 1
 # More at once than the workers have threads (2 x 4): a hung worker would leave some unanswered.
@@ -31,7 +31,7 @@ def timed(url: str) -> tuple[int, str, float]:
     return response.status_code, code, time.monotonic() - started
 
 
-def test_database_away_and_back_under_gunicorn(service_settings, proxy, tmp_path):
+def test_database_away_and_back_under_gunicorn(built_settings, proxy, tmp_path):
     env = {
         "MYSQL_PORT": str(proxy.port),
         "MYSQL_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
@@ -39,7 +39,7 @@ def test_database_away_and_back_under_gunicorn(service_settings, proxy, tmp_path
         # meets the database, here on every request.
         "SERVICE_RELEASE_CHECK_SECONDS": "0",
     }
-    with serving(service_settings, tmp_path / "gunicorn.log", **env) as server, ThreadPoolExecutor(CONCURRENT) as pool:
+    with serving(built_settings, tmp_path / "gunicorn.log", **env) as server, ThreadPoolExecutor(CONCURRENT) as pool:
         urls = [server.url + NEEDS_DATABASE[i % len(NEEDS_DATABASE)] for i in range(CONCURRENT)]
         assert [status for status, _, _ in pool.map(timed, urls)] == [200] * CONCURRENT
 

@@ -11,9 +11,9 @@ import secrets
 import pytest
 from pytest_httpserver import HTTPServer
 
-from tests.service.conftest import serving
 from tests.service.fake_gemini import FakeGemini
 from tests.service.fuzzing import fuzz, service_env
+from tests.service.gunicorn_server import serving
 
 # Per operation and phase; about 1,000 cases in all, in about 20 s on the 2-core machine.
 MAX_EXAMPLES = 25
@@ -31,11 +31,11 @@ def gemini():
 
 
 @pytest.fixture(scope="module")
-def fuzzed(service_settings, gemini, tmp_path_factory):
+def fuzzed(built_settings, gemini, tmp_path_factory):
     out = tmp_path_factory.mktemp("fuzz")
     key = "fuzz-" + secrets.token_hex(8)
     env = service_env(key, gemini.base_url, model=f"fuzz-flash-{secrets.token_hex(4)}")
-    with serving(service_settings, out / "gunicorn.log", **env) as server:
+    with serving(built_settings, out / "gunicorn.log", **env) as server:
         yield server, key, out
 
 

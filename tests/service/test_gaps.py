@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
 
 from tests.conftest import query
-from tests.service.conftest import body_numbers
 
 CEO = "11-1011.00"
 PROGRAMMER = "15-1251.00"
@@ -42,7 +42,7 @@ def as_mart(item: dict) -> dict:
 
 @pytest.mark.parametrize("path", GAP_PATHS)
 @pytest.mark.parametrize("domain", ["skills", "knowledge"])
-def test_gap_is_the_marts_rows_for_the_pair(client, service_settings, path, domain):
+def test_gap_is_the_marts_rows_for_the_pair(client, built_settings, path, domain):
     response = client.get(path, query_string={"from": PROGRAMMER, "to": CEO, "domain": domain})
     assert response.status_code == 200
     body = response.get_json()
@@ -51,7 +51,7 @@ def test_gap_is_the_marts_rows_for_the_pair(client, service_settings, path, doma
     assert body["to"] == {"code": CEO, "title": "Chief Executives", **release}
     assert body["domain"] == domain
     assert body["onet_release"] == "29.3"
-    expected = mart_rows(service_settings, MODELS[path], PROGRAMMER, CEO, domain)
+    expected = mart_rows(built_settings, MODELS[path], PROGRAMMER, CEO, domain)
     assert expected, "the pair should have a gap in the mart"
     assert [as_mart(item) for item in body["gaps"]] == expected
 
@@ -92,8 +92,8 @@ def test_original_path_answers_as_the_versioned_one(client):
 
 
 @pytest.mark.parametrize("path", GAP_PATHS)
-def test_min_importance_filters_on_the_targets_importance(client, service_settings, path):
-    everything = mart_rows(service_settings, MODELS[path], FOOD_PREPARATION, CEO)
+def test_min_importance_filters_on_the_targets_importance(client, built_settings, path):
+    everything = mart_rows(built_settings, MODELS[path], FOOD_PREPARATION, CEO)
     threshold = sorted(row["importance"] for row in everything)[len(everything) // 2]
     args = {"from": FOOD_PREPARATION, "to": CEO, "min_importance": str(threshold)}
     body = client.get(path, query_string=args).get_json()
@@ -103,16 +103,16 @@ def test_min_importance_filters_on_the_targets_importance(client, service_settin
 
 
 @pytest.mark.parametrize("path", GAP_PATHS)
-def test_exclude_suppressed(client, service_settings, path):
+def test_exclude_suppressed(client, built_settings, path):
     # A target with a suppressed rating the source lacks: a row of both gap models.
     pair = query(
-        service_settings,
+        built_settings,
         "select source.onetsoc_code, target.onetsoc_code from fct_occupation_ratings as target"
         " join fct_occupation_ratings as source on source.domain = target.domain"
         " and source.element_id = target.element_id"
         " where target.domain = 'knowledge' and target.recommend_suppress = 1 and target.effective_level > 0"
         " and source.effective_level = 0 limit 1",
-        database=service_settings.database,
+        database=built_settings.database,
     )[0]
     args = {"from": pair[0], "to": pair[1], "domain": "knowledge"}
     everything = client.get(path, query_string=args).get_json()["gaps"]
@@ -185,3 +185,20 @@ def test_bad_parameter_is_422_naming_it_and_its_value(client, path, args, parame
     assert body["details"]["parameters"][parameter]["value"] == value
     if value is not None:
         assert repr(value) in body["message"]
+
+
+def body_numbers(text: str) -> list:
+    """Every non-integer number in a JSON text, parsed exactly."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, Decimal):
+            found.append(node)
+
+    walk(json.loads(text, parse_float=Decimal))
+    return found

@@ -8,7 +8,7 @@ import pytest
 
 from service.config import OnetApiConfig
 from tests.conftest import query
-from tests.service.conftest import service_config
+from tests.service.app_config import service_config
 from tests.service.fake_onet import (
     KEY,
     PROGRAMMERS,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import server_connection
-from tests.service.conftest import service_config
+from tests.service.app_config import service_config
 
 
 def test_live(client):
@@ -18,13 +18,13 @@ def test_ready_when_the_marts_are_published(client):
     assert response.get_json() == {"status": "ready", "onet_release": "29.3"}
 
 
-def test_not_ready_without_marts_names_what_is_missing(make_client, service_settings):
-    empty = f"{service_settings.database}_svc_empty"
-    with server_connection(service_settings) as conn, conn.cursor() as cur:
+def test_not_ready_without_marts_names_what_is_missing(make_client, built_settings):
+    empty = f"{built_settings.database}_svc_empty"
+    with server_connection(built_settings) as conn, conn.cursor() as cur:
         cur.execute(f"CREATE DATABASE `{empty}`")
         cur.execute(f"CREATE TABLE `{empty}`.release_info (onet_release varchar(10))")
     try:
-        client = make_client(service_config(service_settings, database=empty))
+        client = make_client(service_config(built_settings, database=empty))
         response = client.get("/health/ready")
         assert response.status_code == 503
         body = response.get_json()
@@ -33,12 +33,12 @@ def test_not_ready_without_marts_names_what_is_missing(make_client, service_sett
         assert "skill_gap" in body["details"]["missing"] and "skill_gap" in body["message"]
         assert client.get("/health").status_code == 200
     finally:
-        with server_connection(service_settings) as conn, conn.cursor() as cur:
+        with server_connection(built_settings) as conn, conn.cursor() as cur:
             cur.execute(f"DROP DATABASE `{empty}`")
 
 
-def test_not_ready_when_the_database_does_not_exist(make_client, service_settings):
-    client = make_client(service_config(service_settings, database=f"{service_settings.database}_svc_absent"))
+def test_not_ready_when_the_database_does_not_exist(make_client, built_settings):
+    client = make_client(service_config(built_settings, database=f"{built_settings.database}_svc_absent"))
     response = client.get("/health/ready")
     assert response.status_code == 503
     assert response.get_json()["code"] == "marts_unavailable"

@@ -19,7 +19,9 @@ import pytest
 from service import create_app
 from service.config import LLMConfig
 from tests.conftest import server_connection
-from tests.service.conftest import checked_client, free_port, service_config
+from tests.service.app_config import service_config
+from tests.service.checked_client import checked_client
+from tests.service.gunicorn_server import free_port
 
 SERVICE_KEY = "hostile-" + secrets.token_hex(8)
 # Valid values of the parameters that have neither an example nor a default in the document.
@@ -152,7 +154,7 @@ def checksums(settings) -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def hostile_client(service_settings, checker):
+def hostile_client(built_settings, checker):
     """The app with the LLM endpoint configured (a key of its own, a Gemini that cannot be reached:
     only a request that passed validation would try it) and a rate limit no test reaches."""
     gemini = LLMConfig(
@@ -161,7 +163,7 @@ def hostile_client(service_settings, checker):
         rate_limit="1000000/minute",
         service_api_keys=(SERVICE_KEY,),
     )
-    app = create_app(replace(service_config(service_settings), llm=gemini))
+    app = create_app(replace(service_config(built_settings), llm=gemini))
     app.config["TESTING"] = True
     client = checked_client(app, checker)
     client.environ_base["HTTP_X_API_KEY"] = SERVICE_KEY
@@ -174,8 +176,8 @@ def answer(response) -> str:
     return f"{response.status_code} {body.get('code', '')}".strip()
 
 
-def test_every_parameter_rejects_hostile_values_with_a_documented_422(hostile_client, spec, service_settings):
-    before = checksums(service_settings)
+def test_every_parameter_rejects_hostile_values_with_a_documented_422(hostile_client, spec, built_settings):
+    before = checksums(built_settings)
     unexpected, counted = [], 0
     for path, name, kind, target, expected in requests_for(spec):
         response = hostile_client.get(target)
@@ -193,18 +195,18 @@ def test_every_parameter_rejects_hostile_values_with_a_documented_422(hostile_cl
     print(f"hostile input: {counted} requests, {len(unexpected)} unexpected")
     assert counted > 500
     assert unexpected == [], "\n".join(unexpected)
-    assert checksums(service_settings) == before
+    assert checksums(built_settings) == before
 
 
-def test_injection_in_the_search_finds_nothing_and_changes_nothing(hostile_client, service_settings):
-    before = checksums(service_settings)
+def test_injection_in_the_search_finds_nothing_and_changes_nothing(hostile_client, built_settings):
+    before = checksums(built_settings)
     for q in ("' OR 1=1 --", "x' OR '1'='1", "%' OR 1=1 --", "1; DROP TABLE dim_occupations", "15-12' --"):
         response = hostile_client.get("/api/v1/occupations", query_string={"q": q})
         assert (response.status_code, response.get_json()) == (200, []), q
     # `%` and `_` are text, not LIKE wildcards.
     assert hostile_client.get("/api/v1/occupations", query_string={"q": "%"}).get_json() == []
     assert hostile_client.get("/api/v1/occupations", query_string={"q": "_"}).get_json() == []
-    assert checksums(service_settings) == before
+    assert checksums(built_settings) == before
 
 
 def raw_request(server, request_line: bytes) -> bytes:
@@ -217,11 +219,11 @@ def raw_request(server, request_line: bytes) -> bytes:
     return b"".join(chunks)
 
 
-def test_through_gunicorn(server, spec, service_settings):
+def test_through_gunicorn(server, spec, built_settings):
     """The real HTTP stack: every hostile value of the gap endpoint's parameters, percent-encoded,
     is a 422; a request line over gunicorn's limit is its 414, and one with raw control characters
     its 400, neither reaching the service; the service answers on."""
-    before = checksums(service_settings)
+    before = checksums(built_settings)
     path, _, query_params = next(op for op in operations(spec) if op[0] == "/api/v1/skill-gap-by-lvl")
     for name, schema in query_params.items():
         for kind, value in hostile_values(valid_value(name, schema), schema).items():
@@ -237,4 +239,4 @@ def test_through_gunicorn(server, spec, service_settings):
     assert raw_request(server, b"GET /api/v1/skill-gap?from=\x00&to=\r HTTP/1.1").startswith(b"HTTP/1.1 400")
     assert raw_request(server, b"GET /api/v1/skill-gap?from=15-1251.00 HTTP/1.1\nX: \x00").startswith(b"HTTP/1.1 400")
     assert server.get("/health").status_code == 200
-    assert checksums(service_settings) == before
+    assert checksums(built_settings) == before

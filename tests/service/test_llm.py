@@ -29,8 +29,10 @@ from service.config import LLMConfig
 from service.llm import batch
 from service.llm.analyst import Analyst
 from tests.conftest import REPO, query
-from tests.service.conftest import Server, checked_client, free_port, service_config
+from tests.service.app_config import service_config
+from tests.service.checked_client import checked_client
 from tests.service.fake_gemini import FakeGemini, answer, error, slow
+from tests.service.gunicorn_server import Server, free_port
 
 CEO = "11-1011.00"
 PROGRAMMER = "15-1251.00"
@@ -69,21 +71,21 @@ def llm_settings(gemini: FakeGemini, **overrides) -> LLMConfig:
 
 
 @pytest.fixture(scope="module")
-def llm_app(service_settings, gemini_server):
+def llm_app(built_settings, gemini_server):
     """One app for the module (each app builds the transitions ranking at start: seconds of CPU)."""
     settings = LLMConfig(api_key=GEMINI_KEY, base_url=gemini_server.url_for("").rstrip("/"), rate_limit="1000/minute")
-    app = create_app(service_config(service_settings, llm=settings))
+    app = create_app(service_config(built_settings, llm=settings))
     app.config["TESTING"] = True
     return app
 
 
 @pytest.fixture
-def llm_client(llm_app, checker, service_settings, gemini):
+def llm_client(llm_app, checker, built_settings, gemini):
     """A checked client of the module's app, whose analyst gets this test's settings (a model of its
     own, and any `overrides`); the app's rate limit stays as it was built."""
 
     def make(**overrides):
-        config = service_config(service_settings, llm=llm_settings(gemini, **overrides))
+        config = service_config(built_settings, llm=llm_settings(gemini, **overrides))
         services = llm_app.extensions[EXTENSION]
         services.analyst = Analyst(config, services.db, services.analyst.store)
         return checked_client(llm_app, checker)
@@ -112,7 +114,7 @@ def onet_levels(settings, code: str) -> dict[str, tuple[Decimal, Decimal]]:
     return {element_id: (level, importance) for element_id, level, importance in rows}
 
 
-def test_gap_puts_the_models_levels_next_to_onets(llm_client, gemini, service_settings):
+def test_gap_puts_the_models_levels_next_to_onets(llm_client, gemini, built_settings):
     client = llm_client()
     model = client.application.extensions[EXTENSION].analyst.model
     response = client.get(PATH, query_string=PAIR)
@@ -122,7 +124,7 @@ def test_gap_puts_the_models_levels_next_to_onets(llm_client, gemini, service_se
     assert body["to"] == {"code": CEO, "title": "Chief Executives"}
     assert (body["onet_release"], body["model"], body["prompt_version"]) == ("29.3", model, "1")
 
-    source, target = onet_levels(service_settings, PROGRAMMER), onet_levels(service_settings, CEO)
+    source, target = onet_levels(built_settings, PROGRAMMER), onet_levels(built_settings, CEO)
     assert len(body["gaps"]) == len(target) == 35
     for gap in body["gaps"]:
         element_id = gap["element_id"]
@@ -155,13 +157,13 @@ def test_gap_puts_the_models_levels_next_to_onets(llm_client, gemini, service_se
         assert call.body["generationConfig"]["responseSchema"]["type"] == "OBJECT"
     assessed = next(c for c in gemini.calls if c.kind == "assessment" and c.code == CEO)
     assert len(assessed.element_ids) == 35 and "Chief Executives" in assessed.prompt
-    stored = calls_of(service_settings, model)
+    stored = calls_of(built_settings, model)
     assert sorted(c["kind"] for c in stored) == ["analysis", "assessment", "assessment"]
     assert all((c["status"], c["attempt"], c["total_tokens"]) == ("valid", 1, 1600) for c in stored)
     assert {c["call_id"] for c in stored} == {c["call_id"] for c in body["calls"]}
     assert not any(c["cached"] for c in body["calls"])
     (row,) = store(
-        service_settings,
+        built_settings,
         "select prompt_version, latency_ms, request, response, answer from model_calls"
         " where model = %s and kind = 'analysis'",
         (model,),
@@ -172,7 +174,7 @@ def test_gap_puts_the_models_levels_next_to_onets(llm_client, gemini, service_se
     assert json.loads(response_body)["candidates"][0]["finish_reason"] == "STOP"
     assert json.loads(answer_json) == analysis
     levels = store(
-        service_settings,
+        built_settings,
         "select s.onetsoc_code, s.element_id, s.level from skill_assessments s"
         " join model_calls c on c.call_id = s.call_id where c.model = %s",
         (model,),
@@ -181,7 +183,7 @@ def test_gap_puts_the_models_levels_next_to_onets(llm_client, gemini, service_se
     assert all(float(level) == gemini.levels(code, element_id) for code, element_id, level in levels)
 
 
-def test_an_identical_request_is_answered_from_the_store(llm_client, gemini, service_settings):
+def test_an_identical_request_is_answered_from_the_store(llm_client, gemini, built_settings):
     client = llm_client()
     first = client.get(PATH, query_string=PAIR).get_json()
     assert len(gemini.calls) == 3
@@ -252,7 +254,7 @@ PROBLEMS = {
 
 @pytest.mark.parametrize("case", BAD_ANSWERS)
 def test_a_bad_answer_is_a_502_naming_what_was_wrong_and_is_never_stored_as_valid(
-    llm_client, gemini, service_settings, case
+    llm_client, gemini, built_settings, case
 ):
     client = llm_client()
     model = client.application.extensions[EXTENSION].analyst.model
@@ -267,10 +269,10 @@ def test_a_bad_answer_is_a_502_naming_what_was_wrong_and_is_never_stored_as_vali
     assert expected in body["message"], body["message"]
     assert "Traceback" not in response.get_data(as_text=True)
 
-    stored = calls_of(service_settings, model)
+    stored = calls_of(built_settings, model)
     (bad,) = [c for c in stored if c["onetsoc_code"] == CEO and c["kind"] == "assessment"]
     assert (bad["status"], bad["error_code"], bad["call_id"]) == ("invalid", problem, body["details"]["call_id"])
-    assert not store(service_settings, "select 1 from skill_assessments where call_id = %s", (bad["call_id"],))
+    assert not store(built_settings, "select 1 from skill_assessments where call_id = %s", (bad["call_id"],))
     # Nothing valid was stored for it: the same request asks the model again, and now succeeds.
     retried = client.get(PATH, query_string=PAIR)
     assert retried.status_code == 200
@@ -291,25 +293,25 @@ def test_an_analysis_naming_an_unknown_skill_is_a_502(llm_client, gemini):
     assert "'9.Z.9' (gaps[0])" in body["message"]
 
 
-def test_a_429_is_retried_after_the_servers_delay(llm_client, gemini, service_settings):
+def test_a_429_is_retried_after_the_servers_delay(llm_client, gemini, built_settings):
     client = llm_client()
     gemini.queue(error(429, "Resource has been exhausted", retry_delay="0.3s"), kind="analysis")
     started = time.monotonic()
     response = client.get(PATH, query_string=PAIR)
     assert response.status_code == 200, response.get_json()
     assert time.monotonic() - started >= 0.3
-    analysis = [c for c in calls_of(service_settings, client.application.extensions[EXTENSION].analyst.model)]
+    analysis = [c for c in calls_of(built_settings, client.application.extensions[EXTENSION].analyst.model)]
     analysis = [c for c in analysis if c["kind"] == "analysis"]
     assert [(c["attempt"], c["status"]) for c in analysis] == [(1, "rate_limited"), (2, "valid")]
     assert len(gemini.calls) == 4
 
 
-def test_a_5xx_is_retried_with_backoff(llm_client, gemini, service_settings):
+def test_a_5xx_is_retried_with_backoff(llm_client, gemini, built_settings):
     client = llm_client()
     gemini.queue(error(503, "The model is overloaded"), kind="assessment", code=PROGRAMMER)
     response = client.get(PATH, query_string=PAIR)
     assert response.status_code == 200
-    calls = calls_of(service_settings, client.application.extensions[EXTENSION].analyst.model)
+    calls = calls_of(built_settings, client.application.extensions[EXTENSION].analyst.model)
     assert [
         (c["attempt"], c["status"]) for c in calls if c["onetsoc_code"] == PROGRAMMER and c["kind"] == "assessment"
     ] == [
@@ -318,13 +320,13 @@ def test_a_5xx_is_retried_with_backoff(llm_client, gemini, service_settings):
     ]
 
 
-def test_429_on_every_attempt_is_a_503(llm_client, gemini, service_settings):
+def test_429_on_every_attempt_is_a_503(llm_client, gemini, built_settings):
     client = llm_client(max_attempts=2)
     gemini.queue(*[error(429, "Quota exceeded", retry_delay="0.1s")] * 2, kind="analysis")
     body = client.get(PATH, query_string=PAIR).get_json()
     assert (body["status"], body["code"], body["details"]["attempts"]) == (503, "model_rate_limited", 2)
     assert "kept answering 429" in body["message"] and "Quota exceeded" in body["message"]
-    statuses = [c["status"] for c in calls_of(service_settings, client.application.extensions[EXTENSION].analyst.model)]
+    statuses = [c["status"] for c in calls_of(built_settings, client.application.extensions[EXTENSION].analyst.model)]
     assert sorted(statuses) == ["rate_limited", "rate_limited", "valid", "valid"]
 
 
@@ -335,7 +337,7 @@ def test_a_4xx_is_not_retried(llm_client, gemini):
     assert "400 INVALID_ARGUMENT: Request contains an invalid argument." in body["message"]
 
 
-def test_no_answer_in_time_is_a_504(llm_client, gemini, service_settings):
+def test_no_answer_in_time_is_a_504(llm_client, gemini, built_settings):
     client = llm_client(timeout_seconds=1.5)
     gemini.queue(slow(4), kind="analysis")
     started = time.monotonic()
@@ -345,12 +347,12 @@ def test_no_answer_in_time_is_a_504(llm_client, gemini, service_settings):
     assert (response.status_code, body["code"]) == (504, "model_timeout")
     assert "GEMINI_TIMEOUT_SECONDS=1.5" in body["message"]
     assert elapsed < 3, f"the request waited {elapsed:.1f} s"
-    calls = calls_of(service_settings, client.application.extensions[EXTENSION].analyst.model)
+    calls = calls_of(built_settings, client.application.extensions[EXTENSION].analyst.model)
     assert [c["status"] for c in calls if c["kind"] == "analysis"] == ["timeout"]
 
 
-def test_without_a_gemini_key_the_endpoint_says_how_to_configure_one(make_client, service_settings):
-    client = make_client(service_config(service_settings))
+def test_without_a_gemini_key_the_endpoint_says_how_to_configure_one(make_client, built_settings):
+    client = make_client(service_config(built_settings))
     response = client.get(PATH, query_string=PAIR)
     body = response.get_json()
     assert (response.status_code, body["code"]) == (503, "llm_not_configured")
@@ -374,7 +376,7 @@ def test_unknown_and_unrated_occupations_are_404s(llm_client, gemini):
     assert not gemini.calls
 
 
-def test_the_gemini_key_is_never_in_logs_errors_or_the_store(llm_client, gemini, service_settings, caplog):
+def test_the_gemini_key_is_never_in_logs_errors_or_the_store(llm_client, gemini, built_settings, caplog):
     client = llm_client()
     gemini.queue(error(400, f"API key not valid: {GEMINI_KEY}. Please pass a valid API key."), kind="analysis")
     with caplog.at_level(logging.DEBUG):
@@ -387,7 +389,7 @@ def test_the_gemini_key_is_never_in_logs_errors_or_the_store(llm_client, gemini,
     assert "llm analysis" in caplog.text  # the calls were logged
     model = client.application.extensions[EXTENSION].analyst.model
     assert not store(
-        service_settings,
+        built_settings,
         "select call_id from model_calls where model = %s"
         " and concat_ws(' ', error_message, response, request, answer) like %s",
         (model, f"%{GEMINI_KEY}%"),
@@ -409,9 +411,9 @@ def test_the_service_key_guards_the_endpoint_when_set(llm_client, gemini):
     assert client.get("/api/v1/skill-gap", query_string=PAIR).status_code == 200
 
 
-def test_each_client_is_rate_limited_and_the_other_endpoints_are_not(make_client, service_settings, gemini):
+def test_each_client_is_rate_limited_and_the_other_endpoints_are_not(make_client, built_settings, gemini):
     settings = llm_settings(gemini, rate_limit="2 per minute", service_api_keys=("alice-key", "bob-key"))
-    client = make_client(service_config(service_settings, llm=settings))
+    client = make_client(service_config(built_settings, llm=settings))
     alice, bob = {"X-API-Key": "alice-key"}, {"X-API-Key": "bob-key"}
     statuses = [client.get(PATH, query_string=PAIR, headers=alice).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
@@ -423,9 +425,9 @@ def test_each_client_is_rate_limited_and_the_other_endpoints_are_not(make_client
     assert all(client.get("/api/v1/skill-gap", query_string=PAIR).status_code == 200 for _ in range(5))
 
 
-def test_guessing_keys_is_rate_limited_by_address_and_no_answer_echoes_a_key(make_client, service_settings, gemini):
+def test_guessing_keys_is_rate_limited_by_address_and_no_answer_echoes_a_key(make_client, built_settings, gemini):
     settings = llm_settings(gemini, rate_limit="3 per minute", service_api_keys=("right-key",))
-    client = make_client(service_config(service_settings, llm=settings))
+    client = make_client(service_config(built_settings, llm=settings))
     guesses = [client.get(PATH, query_string=PAIR, headers={"X-API-Key": f"guess-{i}"}) for i in range(5)]
     assert [r.status_code for r in guesses] == [401, 401, 401, 429, 429]
     assert [r.get_json()["code"] for r in guesses[3:]] == ["rate_limited"] * 2
@@ -450,10 +452,10 @@ def test_the_key_is_declared_for_the_llm_endpoint_alone(spec):
     assert secured == [(PATH, "get")]
 
 
-def test_with_redis_unreachable_each_process_counts_in_memory(make_client, service_settings, gemini):
+def test_with_redis_unreachable_each_process_counts_in_memory(make_client, built_settings, gemini):
     unreachable = f"redis://127.0.0.1:{free_port()}/0"
     settings = llm_settings(gemini, rate_limit="2 per minute", rate_limit_storage_uri=unreachable)
-    client = make_client(service_config(service_settings, llm=settings))
+    client = make_client(service_config(built_settings, llm=settings))
     assert [client.get(PATH, query_string=PAIR).status_code for _ in range(3)] == [200, 200, 429]
     assert client.get("/api/v1/skill-gap", query_string=PAIR).status_code == 200
 
@@ -466,12 +468,12 @@ def test_with_redis_unreachable_each_process_counts_in_memory(make_client, servi
         ({"max_concurrent": 0}, "LLM_MAX_CONCURRENT >= 1"),
     ],
 )
-def test_bad_settings_stop_the_app_from_starting(make_client, service_settings, gemini, overrides, message):
+def test_bad_settings_stop_the_app_from_starting(make_client, built_settings, gemini, overrides, message):
     with pytest.raises(ValueError, match=message):
-        make_client(service_config(service_settings, llm=llm_settings(gemini, **overrides)))
+        make_client(service_config(built_settings, llm=llm_settings(gemini, **overrides)))
 
 
-def test_the_batch_command_assesses_with_a_concurrency_limit_retries_and_resumes(llm_client, gemini, service_settings):
+def test_the_batch_command_assesses_with_a_concurrency_limit_retries_and_resumes(llm_client, gemini, built_settings):
     client = llm_client()
     model = client.application.extensions[EXTENSION].analyst.model
     runner = client.application.test_cli_runner()
@@ -486,7 +488,7 @@ def test_the_batch_command_assesses_with_a_concurrency_limit_retries_and_resumes
     assert "3 assessed, 1 failed, 0 skipped" in first.output
     assert gemini.most_in_flight == 2
     assert len(gemini.calls) == 5  # a retry after the 429
-    statuses = {(c["onetsoc_code"], c["attempt"]): c["status"] for c in calls_of(service_settings, model)}
+    statuses = {(c["onetsoc_code"], c["attempt"]): c["status"] for c in calls_of(built_settings, model)}
     assert statuses[(PROGRAMMER, 1)] == "rate_limited" and statuses[(PROGRAMMER, 2)] == "valid"
     assert statuses[(CEO, 1)] == "invalid"
 
@@ -515,26 +517,26 @@ def test_the_batch_command_names_a_bad_code(llm_client, gemini, occupations, mes
     assert not gemini.calls
 
 
-def test_all_is_every_occupation_with_skills_ratings(llm_client, service_settings):
+def test_all_is_every_occupation_with_skills_ratings(llm_client, built_settings):
     app = llm_client().application
     with app.app_context():
         codes = batch.occupation_codes(app.extensions[EXTENSION].reference.get(), "all")
     rated = query(
-        service_settings,
+        built_settings,
         "select onetsoc_code from dim_occupations where has_skills = 1 order by 1",
-        database=service_settings.database,
+        database=built_settings.database,
     )
     assert codes == [code for (code,) in rated] and len(codes) > 800
 
 
-def test_the_batch_command_needs_a_gemini_key(make_client, service_settings):
-    app = make_client(service_config(service_settings)).application
+def test_the_batch_command_needs_a_gemini_key(make_client, built_settings):
+    app = make_client(service_config(built_settings)).application
     result = app.test_cli_runner().invoke(args=["llm-assess", "--occupations", CEO])
     assert result.exit_code == 2 and "GEMINI_API_KEY is not set" in result.output
 
 
 @pytest.fixture
-def gunicorn(service_settings, gemini, tmp_path):
+def gunicorn(built_settings, gemini, tmp_path):
     """`gunicorn(**env)`: the service under gunicorn with the committed gunicorn.conf.py, its Gemini the fake."""
     started = []
 
@@ -543,11 +545,11 @@ def gunicorn(service_settings, gemini, tmp_path):
         log = tmp_path / f"gunicorn-{port}.log"
         environment = {
             **os.environ,
-            "MYSQL_HOST": service_settings.host,
-            "MYSQL_PORT": str(service_settings.port),
-            "MYSQL_USER": service_settings.user,
-            "MYSQL_PASSWORD": service_settings.password,
-            "MYSQL_DATABASE": service_settings.database,
+            "MYSQL_HOST": built_settings.host,
+            "MYSQL_PORT": str(built_settings.port),
+            "MYSQL_USER": built_settings.user,
+            "MYSQL_PASSWORD": built_settings.password,
+            "MYSQL_DATABASE": built_settings.database,
             "SERVICE_PORT": str(port),
             "GEMINI_API_KEY": GEMINI_KEY,
             "GEMINI_BASE_URL": gemini.base_url,
@@ -644,12 +646,12 @@ def test_gunicorn_refuses_llm_settings_that_could_stall_a_worker(gunicorn, env, 
     assert message in server.log.read_text()
 
 
-def test_an_unreachable_gemini_is_a_502(llm_client, gemini, service_settings):
+def test_an_unreachable_gemini_is_a_502(llm_client, gemini, built_settings):
     client = llm_client(base_url=f"http://127.0.0.1:{free_port()}")
     body = client.get(PATH, query_string=PAIR).get_json()
     assert (body["status"], body["code"], body["details"]["attempts"]) == (502, "model_error", 1)
     assert body["message"].startswith("Gemini cannot be reached:")
-    statuses = [c["status"] for c in calls_of(service_settings, client.application.extensions[EXTENSION].analyst.model)]
+    statuses = [c["status"] for c in calls_of(built_settings, client.application.extensions[EXTENSION].analyst.model)]
     assert statuses == ["unreachable"] * 3
 
 

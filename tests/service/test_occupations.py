@@ -31,13 +31,13 @@ def test_known_answer_chief_executives_reading_comprehension(client):
     assert '"importance":4.12' in response.get_data(as_text=True).replace(" ", "")
 
 
-def test_not_relevant_level_is_effective_zero(client, service_settings):
+def test_not_relevant_level_is_effective_zero(client, built_settings):
     from tests.conftest import query
 
     code, element = query(
-        service_settings,
+        built_settings,
         "select onetsoc_code, element_id from fct_occupation_ratings where not_relevant = 1 order by 1, 2 limit 1",
-        database=service_settings.database,
+        database=built_settings.database,
     )[0]
     body = client.get(f"/api/v1/occupations/{code}").get_json()
     rating = next(r for d in body["ratings"].values() for r in d if r["element_id"] == element)

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from tests.conftest import REPO, drop_databases, make_settings, run_dbt
-from tests.service.conftest import serving
+from tests.service.gunicorn_server import serving
 
 CEO = "11-1011.00"
 # The republished release lowers every level of this occupation, so the answers below change.

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from service import create_app
 from service.api.security import NOT_A_PAGE_POLICY, OWN_PAGE_POLICY
-from tests.service.conftest import service_config
+from tests.service.app_config import service_config
 from tests.service.test_swagger_ui import browser  # noqa: F401
 
 PROGRAMMERS, CEO = "15-1251.00", "11-1011.00"
@@ -59,8 +59,8 @@ def docs_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def app(service_settings, docs_dir):
-    app = create_app(service_config(service_settings, dbt_docs_dir=docs_dir))
+def app(built_settings, docs_dir):
+    app = create_app(service_config(built_settings, dbt_docs_dir=docs_dir))
     app.config["TESTING"] = True
     return app
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import query, server_connection
-from tests.service.conftest import service_config
+from tests.service.app_config import service_config
 
 PROGRAMMERS = "15-1251.00"
 CEO = "11-1011.00"
@@ -164,8 +164,8 @@ def test_unknown_code_is_404(client):
     assert body["details"] == {"parameter": "code", "value": "99-9999.00"}
 
 
-def test_unrated_occupations_with_onet_relations_get_onet_list(client, service_settings):
-    codes = unrated(service_settings, with_related=True)
+def test_unrated_occupations_with_onet_relations_get_onet_list(client, built_settings):
+    codes = unrated(built_settings, with_related=True)
     assert len(codes) == 44
     assert SOFTWARE_DEVELOPERS in codes
     for code in codes:
@@ -173,11 +173,11 @@ def test_unrated_occupations_with_onet_relations_get_onet_list(client, service_s
         assert body["basis"] == "onet_related_occupations"
         assert "no skills or knowledge ratings" in body["note"] and "O*NET's own Related Occupations" in body["note"]
         expected = query(
-            service_settings,
+            built_settings,
             "select related_onetsoc_code, relatedness_tier from related_occupations"
             " where onetsoc_code = %s order by related_index",
             (code,),
-            database=service_settings.database,
+            database=built_settings.database,
         )
         assert [(t["code"], t["relatedness_tier"]) for t in body["transitions"]] == [tuple(r) for r in expected]
         for t in body["transitions"]:
@@ -192,8 +192,8 @@ def test_onet_list_takes_the_same_filters(client):
     assert len(zone_4) < len(full)
 
 
-def test_unrated_occupations_without_onet_relations_are_404_no_ratings(client, service_settings):
-    codes = unrated(service_settings, with_related=False)
+def test_unrated_occupations_without_onet_relations_are_404_no_ratings(client, built_settings):
+    codes = unrated(built_settings, with_related=False)
     assert len(codes) == 93
     for code in codes:
         response = transitions(client, code)
@@ -204,10 +204,10 @@ def test_unrated_occupations_without_onet_relations_are_404_no_ratings(client, s
         assert "nothing to rank from" in body["message"] and code in body["message"]
 
 
-def test_ranking_is_rebuilt_when_another_build_is_published(make_client, service_settings, copied_marts):
-    client = make_client(service_config(service_settings, database=copied_marts, release_check_seconds=0))
+def test_ranking_is_rebuilt_when_another_build_is_published(make_client, built_settings, copied_marts):
+    client = make_client(service_config(built_settings, database=copied_marts, release_check_seconds=0))
     closest = ok(client)["transitions"][0]["code"]
-    with server_connection(service_settings) as conn, conn.cursor() as cur:
+    with server_connection(built_settings) as conn, conn.cursor() as cur:
         cur.execute(f"delete from `{copied_marts}`.fct_occupation_ratings where onetsoc_code = %s", (closest,))
         # Until release_info changes, the service keeps the ranking it has.
         assert ok(client)["transitions"][0]["code"] == closest
@@ -215,9 +215,9 @@ def test_ranking_is_rebuilt_when_another_build_is_published(make_client, service
     assert closest not in [t["code"] for t in ok(client, limit=50)["transitions"]]
 
 
-def test_database_away_is_503(make_client, service_settings, proxy):
+def test_database_away_is_503(make_client, built_settings, proxy):
     # Checking the release on every request: the ranking itself is in memory.
-    client = make_client(service_config(service_settings, port=proxy.port, connect_timeout=1, release_check_seconds=0))
+    client = make_client(service_config(built_settings, port=proxy.port, connect_timeout=1, release_check_seconds=0))
     proxy.stop()
     response = transitions(client)
     assert response.status_code == 503
