@@ -264,7 +264,9 @@ def init_app(app: Flask, api: flask_smorest.Api, config: ServiceConfig, db: Data
     )
     limiter.limit(settings.rate_limit)(blp)
     _scope_to_blueprint(app, blp.name)
-    app.cli.add_command(batch.command(lambda: services().analyst, lambda: services().reference.get()))
+    app.cli.add_command(
+        batch.command(lambda: app.extensions[EXTENSION].analyst, lambda: app.extensions[EXTENSION].reference.get())
+    )
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(exc: RateLimitExceeded):
