@@ -24,6 +24,7 @@ COPY --from=python-deps /opt/venv /opt/venv
 WORKDIR /app
 COPY --from=docs-assets /build/node_modules ./node_modules
 COPY pyproject.toml dbt_project.yml profiles.yml gunicorn.conf.py ./
+COPY database_settings ./database_settings
 COPY loader ./loader
 COPY service ./service
 COPY dbt_project ./dbt_project

@@ -7,7 +7,7 @@ TOOLS := $(VENV)/tools/bin
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: run load build docs serve assets test lint lint-deploy bench clean requirements
+.PHONY: run load build docs serve assets test test-unit lint lint-deploy bench clean requirements
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ docs: $(BIN)/.installed
 
 test: $(BIN)/.installed node_modules/.installed lint lint-deploy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The unit tier alone: pure code, seconds, no database, dbt or network (tests/unit/conftest.py refuses connections).
+test-unit: $(BIN)/.installed
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -5,8 +5,9 @@ import os
 wsgi_app = "service:create_app()"
 bind = f"{os.environ.get('SERVICE_HOST', '127.0.0.1')}:{os.environ.get('SERVICE_PORT', '8000')}"
 workers = int(os.environ.get("SERVICE_WORKERS", "2"))
-# Threads let a worker answer other requests while one waits on the database.
-worker_class = "gthread"
+# Threads let a worker answer other requests while one waits on the database: gunicorn's gthread
+# worker, answering the requests it refuses itself (a request line over 4,094 bytes, say) in JSON.
+worker_class = "service.api.server_errors.JSONErrorWorker"
 threads = int(os.environ.get("SERVICE_THREADS", "4"))
 keepalive = 5
 # Each worker listens on its own socket and the kernel spreads new connections across them. With

@@ -1,10 +1,14 @@
-"""Settings from environment variables; defaults are documented in .env.example."""
+"""The loader's settings: the server's from database_settings, the rest from ONET_* variables (defaults in
+.env.example)."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from database_settings import DatabaseSettings
 
 NEWEST_KNOWN_RELEASE = "31.0"
 DOWNLOAD_URL = "https://www.onetcenter.org/dl_files/database/db_{release}_text.zip"
@@ -15,7 +19,7 @@ class Settings:
     host: str
     port: int
     user: str
-    password: str
+    password: str = field(repr=False)
     database: str
     cache_dir: Path
     local_dirs: tuple[Path, ...]
@@ -30,14 +34,15 @@ class Settings:
         return f"{self.database}_raw"
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
+        server = DatabaseSettings.from_env(env)
         return cls(
-            host=env.get("MYSQL_HOST", "127.0.0.1"),
-            port=int(env.get("MYSQL_PORT", "3306")),
-            user=env.get("MYSQL_USER", "root"),
-            password=env.get("MYSQL_PASSWORD", ""),
-            database=env.get("MYSQL_DATABASE", "onet"),
+            host=server.host,
+            port=server.port,
+            user=server.user,
+            password=server.password,
+            database=server.database,
             cache_dir=Path(env.get("ONET_CACHE_DIR", Path.home() / ".cache" / "onet-skillgap")),
             local_dirs=tuple(Path(p) for p in env.get("ONET_LOCAL_DIRS", "data/onet:../shared/onet").split(":") if p),
             download_url=env.get("ONET_DOWNLOAD_URL", DOWNLOAD_URL),

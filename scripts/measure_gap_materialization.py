@@ -9,7 +9,6 @@ end. docs/gap-materialization.md records a run. Takes minutes: it writes tens of
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
 import sys
@@ -86,7 +85,7 @@ def main() -> int:
                 )
         finally:
             cur.execute(f"drop database if exists {scratch}")
-    print(f"server: {os.environ.get('MYSQL_HOST', '127.0.0.1')}, {QUERIES} random pairs per model and relation")
+    print(f"server: {settings.host}, {QUERIES} random pairs per model and relation")
     return 0
 
 

@@ -46,7 +46,7 @@ def start_compose_database(settings: Settings) -> Settings | None:
         return None
     say("no MySQL server answers; starting docker compose's db service")
     subprocess.run(["docker", "compose", "up", "--detach", "--wait", "db"], cwd=REPO, check=True)
-    password = os.environ.get("MYSQL_PASSWORD") or COMPOSE_PASSWORD
+    password = settings.password or COMPOSE_PASSWORD
     os.environ.update({"MYSQL_HOST": "127.0.0.1", "MYSQL_PASSWORD": password})
     return Settings.from_env()
 

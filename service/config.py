@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from database_settings import DatabaseSettings
+
 REPO = Path(__file__).resolve().parent.parent
 
 DEFAULT_ONET_API_BASE_URL = "https://api-v2.onetcenter.org/"
@@ -77,13 +79,13 @@ class OnetApiConfig:
 
 @dataclass(frozen=True)
 class ServiceConfig:
-    host: str = "127.0.0.1"
-    port: int = 3306
-    user: str = "root"
-    password: str = ""
-    database: str = "onet"
-    connect_timeout: int = 2
-    read_timeout: int = 10
+    host: str = DatabaseSettings.host
+    port: int = DatabaseSettings.port
+    user: str = DatabaseSettings.user
+    password: str = field(default=DatabaseSettings.password, repr=False)
+    database: str = DatabaseSettings.database
+    connect_timeout: int = DatabaseSettings.connect_timeout
+    read_timeout: int = DatabaseSettings.read_timeout
     pool_size: int = 4
     release_check_seconds: float = 5.0
     response_cache_size: int = 4096
@@ -95,14 +97,15 @@ class ServiceConfig:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServiceConfig:
         env = os.environ if env is None else env
+        server = DatabaseSettings.from_env(env)
         return cls(
-            host=env.get("MYSQL_HOST", cls.host),
-            port=int(env.get("MYSQL_PORT", cls.port)),
-            user=env.get("MYSQL_USER", cls.user),
-            password=env.get("MYSQL_PASSWORD", cls.password),
-            database=env.get("MYSQL_DATABASE", cls.database),
-            connect_timeout=int(env.get("MYSQL_CONNECT_TIMEOUT", cls.connect_timeout)),
-            read_timeout=int(env.get("MYSQL_READ_TIMEOUT", cls.read_timeout)),
+            host=server.host,
+            port=server.port,
+            user=server.user,
+            password=server.password,
+            database=server.database,
+            connect_timeout=server.connect_timeout,
+            read_timeout=server.read_timeout,
             pool_size=int(env.get("SERVICE_POOL_SIZE", cls.pool_size)),
             release_check_seconds=float(env.get("SERVICE_RELEASE_CHECK_SECONDS", cls.release_check_seconds)),
             response_cache_size=int(env.get("SERVICE_ANSWER_CACHE_SIZE", cls.response_cache_size)),

@@ -1,24 +1,24 @@
-{% macro select_from_llm_store(table, columns) %}
-    {#- The LLM store's table (`<MYSQL_DATABASE>_llm`, written by the service and `flask llm-assess`),
-        or no rows while the store does not exist yet (see select_from_service_store). -#}
-    {{ return(select_from_service_store('llm', table, columns)) }}
-{% endmacro %}
+{#-
+    The tables the service writes, the LLM store (`<MYSQL_DATABASE>_llm`, written by the service
+    and `flask llm-assess`) and the O*NET Web Services store (`<MYSQL_DATABASE>_api`), as their
+    staging models read them.
+-#}
 
-{% macro select_from_service_store(source_name, table, columns) %}
-    {#- The `columns` of a table the service writes, or no rows of them while it does not exist. -#}
+{% macro select_from_service_store(source_name, table) %}
+    {#- Every column of a table the service writes, or no rows of them while it does not exist. -#}
     select
-        {%- for name in columns %}
+        {%- for name in service_store_columns(source_name, table) %}
         store_table.{{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
-    from {{ service_store_relation(source_name, table, columns) }} as store_table
+    from {{ service_store_relation(source_name, table) }} as store_table
 {% endmacro %}
 
-{% macro service_store_relation(source_name, table, columns) %}
+{% macro service_store_relation(source_name, table) %}
     {#-
-        A table the service writes (the LLM store `<db>_llm`, the O*NET Web Services store
-        `<db>_api`), or while it does not exist yet a derived table of no rows with the same
-        columns: the service creates its store on first use, and a build must not depend on that
-        having happened. `columns` maps each column to the type of its empty stand-in; text takes
+        A table the service writes, or while it does not exist yet a derived table of no rows with
+        the same columns: the service creates its store on first use, and a build must not depend
+        on that having happened. The stand-in's types are the source's `data_type`s (the store's
+        declaration in service/, which tests/unit/test_store_schemas.py holds them to); text takes
         the store's collation, or joins with the marts would fail.
     -#}
     {%- set relation = source(source_name, table) -%}
@@ -27,8 +27,8 @@
     {%- if found is none -%}
     (
         select
-        {%- for name, type in columns.items() %}
-            cast(null as {{ type }}){{ ' collate utf8mb4_unicode_ci' if type.startswith('char') }} as {{ name }}
+        {%- for name, column in service_store_columns(source_name, table).items() %}
+            {{ service_store_null(column.data_type) }} as {{ name }}
             {{- ',' if not loop.last }}
         {%- endfor %}
         from (select 1 as no_store) as empty_store
@@ -36,5 +36,31 @@
     )
     {%- else -%}
     {{ relation }}
+    {%- endif -%}
+{% endmacro %}
+
+{% macro service_store_columns(source_name, table) %}
+    {#- The columns the source declares for a store table, in order (none while dbt parses). -#}
+    {%- if not execute -%}
+        {{ return({}) }}
+    {%- endif -%}
+    {%- set node = graph.sources.get('source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table) -%}
+    {%- if node is none -%}
+        {{ exceptions.raise_compiler_error('no source table ' ~ source_name ~ '.' ~ table) }}
+    {%- endif -%}
+    {{ return(node.columns) }}
+{% endmacro %}
+
+{% macro service_store_null(data_type) %}
+    {#- A NULL of a store column's type, spelt as CAST takes it: integers as unsigned, text as char. -#}
+    {%- set type = data_type | lower -%}
+    {%- if type.endswith(' unsigned') -%}
+        cast(null as unsigned)
+    {%- elif type.startswith('char') or type.startswith('varchar') -%}
+        cast(null as {{ type.replace('varchar', 'char') }}) collate utf8mb4_unicode_ci
+    {%- elif type.endswith('text') -%}
+        cast(null as char) collate utf8mb4_unicode_ci
+    {%- else -%}
+        cast(null as {{ type }})
     {%- endif -%}
 {% endmacro %}

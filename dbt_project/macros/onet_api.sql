@@ -21,26 +21,5 @@ select
     api_ratings.date_updated,
     api_ratings.domain_source,
     api_ratings.fetch_id
-from {{ service_store_relation('onet_api', 'ratings', onet_api_rating_columns()) }} as api_ratings
-{% endmacro %}
-
-{% macro onet_api_rating_columns() %}
-    {#- The store's `ratings` columns, with the types of their stand-ins while it does not exist. -#}
-    {{ return({
-        'onetsoc_code': 'char(10)',
-        'domain': 'char(20)',
-        'element_id': 'char(20)',
-        'element_name': 'char(150)',
-        'scale_id': 'char(3)',
-        'data_value': 'decimal(5, 2)',
-        'n': 'unsigned',
-        'standard_error': 'decimal(7, 4)',
-        'lower_ci_bound': 'decimal(7, 4)',
-        'upper_ci_bound': 'decimal(7, 4)',
-        'recommend_suppress': 'char(1)',
-        'not_relevant': 'char(1)',
-        'date_updated': 'date',
-        'domain_source': 'char(30)',
-        'fetch_id': 'unsigned',
-    }) }}
+from {{ service_store_relation('onet_api', 'ratings') }} as api_ratings
 {% endmacro %}

@@ -6,7 +6,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from service.api.context import services
+from service.api.context import current_published, services
+from service.api.errors import REQUEST_LINE_TOO_LONG
 from service.api.schemas import ResponseSchema, domain_field
 from service.serving.reference import require_domain
 
@@ -31,7 +32,8 @@ class Elements(MethodView):
     @blp.response(200, ElementSchema(many=True))
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    @blp.alt_response(414, response=REQUEST_LINE_TOO_LONG)
     def get(self, args):
         """The elements of a domain with their category and description."""
-        require_domain(services().reference.get(), args["domain"])
+        require_domain(current_published().reference, args["domain"])
         return services().db.elements(args["domain"])

@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 import flask_smorest
 from flask import Flask, request
 from flask_smorest.pagination import PaginationMetadataSchema
+from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
@@ -23,10 +24,18 @@ DEFAULT_CODES = {
     400: "bad_request",
     404: "not_found",
     405: "method_not_allowed",
+    414: "request_line_too_long",
     422: "invalid_parameter",
+    431: "request_headers_too_large",
     500: "internal_error",
     503: "service_unavailable",
 }
+
+# The longest request line (method, target and version) gunicorn reads: its limit_request_line,
+# left at its default by gunicorn.conf.py. A longer one is refused before the app sees the request,
+# in the error shape (service/api/server_errors.py); every operation documents that 414.
+REQUEST_LINE_LIMIT = 4094
+REQUEST_LINE_TOO_LONG = "REQUEST_LINE_TOO_LONG"
 
 # The status of each error the layers below the HTTP layer raise.
 DOMAIN_STATUSES: dict[type[DomainError], int] = {
@@ -92,6 +101,10 @@ def _validation_details(messages: dict) -> tuple[str, dict]:
     return describe_parameters(parameters), {"parameters": parameters}
 
 
+def default_code(status: int) -> str:
+    return DEFAULT_CODES.get(status, HTTPStatus(status).phrase.lower().replace(" ", "_"))
+
+
 def error_body(status: int, code: str, message: str, details: dict | None = None) -> dict:
     return {"status": status, "code": code, "message": message, "details": details or {}}
 
@@ -100,6 +113,17 @@ class Api(flask_smorest.Api):
     """flask-smorest's Api documenting and writing the project's error shape."""
 
     ERROR_SCHEMA = ErrorSchema
+
+    def _register_responses(self):
+        super()._register_responses()
+        response = {
+            "description": f"The request line (method, path and query) is over {REQUEST_LINE_LIMIT:,} bytes, the"
+            " most the server reads: refused before any parameter is read, with the code request_line_too_long"
+            " and the limit in `details.limit_bytes`.",
+            "schema": self.ERROR_SCHEMA,
+        }
+        prepare_response(response, self.spec, self.DEFAULT_RESPONSE_CONTENT_TYPE)
+        self.spec.components.response(REQUEST_LINE_TOO_LONG, response, lazy=True)
 
     def _register_pagination_header(self):
         # flask-smorest documents X-Pagination as an object in a header's default `simple` style
@@ -130,7 +154,7 @@ class Api(flask_smorest.Api):
                 details = {"method": request.method, "allowed": allowed}
                 message = f"{request.method} is not allowed on {request.path}; allowed: {', '.join(allowed)}"
                 headers = {**headers, "Allow": ", ".join(allowed)}
-        code = data.get("error_code") or DEFAULT_CODES.get(status, HTTPStatus(status).phrase.lower().replace(" ", "_"))
+        code = data.get("error_code") or default_code(status)
         return error_body(status, code, message, details), status, headers
 
 

@@ -6,7 +6,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from service.api.context import services
+from service.api.context import current_published
+from service.api.errors import REQUEST_LINE_TOO_LONG
 from service.api.schemas import ResponseSchema
 
 blp = Blueprint("meta", __name__, url_prefix="/api/v1", description="The release served and its domains.")
@@ -34,7 +35,7 @@ class MetaSchema(ResponseSchema):
 
 def _domains() -> list[dict]:
     return [
-        {**row, "has_data": row["rated_occupation_count"] > 0} for row in services().reference.get().domains.values()
+        {**row, "has_data": row["rated_occupation_count"] > 0} for row in current_published().reference.domains.values()
     ]
 
 
@@ -42,15 +43,17 @@ def _domains() -> list[dict]:
 class Meta(MethodView):
     @blp.response(200, MetaSchema)
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    @blp.alt_response(414, response=REQUEST_LINE_TOO_LONG)
     def get(self):
         """The O*NET release served, when it was loaded and built, and the domains with data."""
-        return {**services().reference.get().release, "domains": _domains()}
+        return {**current_published().reference.release, "domains": _domains()}
 
 
 @blp.route("/domains")
 class Domains(MethodView):
     @blp.response(200, DomainSchema(many=True))
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    @blp.alt_response(414, response=REQUEST_LINE_TOO_LONG)
     def get(self):
         """The four domains of ratings; those the release does not ship have no rated occupations."""
         return _domains()

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.api.context import services
-from service.api.errors import fail, reject
+from service.api.errors import REQUEST_LINE_TOO_LONG, fail, reject
 from service.api.schemas import CODE_PATH_PARAMETER, JOB_ZONES, NOT_A_CODE, Flag, Rating, ResponseSchema, is_code
 from service.db import DOMAINS
 
@@ -80,6 +80,7 @@ class Occupations(MethodView):
     @blp.response(200, OccupationSummarySchema(many=True))
     @blp.paginate(page_size=20, max_page_size=100)
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    @blp.alt_response(414, response=REQUEST_LINE_TOO_LONG)
     def get(self, args, pagination_parameters):
         """Search occupations by code, or by words of their titles and alternate titles.
 
@@ -103,6 +104,7 @@ class Occupation(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    @blp.alt_response(414, response=REQUEST_LINE_TOO_LONG)
     def get(self, code):
         """One occupation with its ratings per domain (empty lists where it has none)."""
         if not is_code(code):

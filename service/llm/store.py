@@ -15,46 +15,51 @@ from typing import Any
 from service.config import ServiceConfig
 from service.db import create_pool, store_cursor
 from service.llm.gemini import Attempt, ModelReply
-
-CHARSET = "character set utf8mb4 collate utf8mb4_unicode_ci"
+from service.store_schema import Column, Key, Table, create_store
 
 # status: valid | invalid (answered, but failed the checks) | rate_limited | server_error |
 # client_error | timeout | unreachable (no answer; see error_message).
 TABLES = (
-    f"""create table if not exists model_calls (
-        call_id bigint unsigned not null auto_increment primary key,
-        request_key char(64) not null,
-        kind varchar(20) not null,
-        onetsoc_code char(10) not null,
-        target_code char(10) null,
-        onet_release varchar(10) not null,
-        model varchar(100) not null,
-        prompt_version varchar(20) not null,
-        attempt smallint unsigned not null,
-        status varchar(20) not null,
-        http_status smallint unsigned null,
-        finish_reason varchar(40) null,
-        error_code varchar(40) null,
-        error_message text null,
-        request longtext not null,
-        response longtext null,
-        answer longtext null,
-        prompt_tokens int unsigned null,
-        output_tokens int unsigned null,
-        total_tokens int unsigned null,
-        latency_ms int unsigned not null,
-        created_at datetime(3) not null,
-        key by_request (request_key, status),
-        key by_subject (kind, onetsoc_code)
-    ) {CHARSET}""",
-    f"""create table if not exists skill_assessments (
-        call_id bigint unsigned not null,
-        onetsoc_code char(10) not null,
-        element_id varchar(20) not null,
-        level decimal(4, 2) not null,
-        justification text not null,
-        primary key (call_id, element_id)
-    ) {CHARSET}""",
+    Table(
+        "model_calls",
+        (
+            Column("call_id", "bigint unsigned", auto_increment=True),
+            Column("request_key", "char(64)"),
+            Column("kind", "varchar(20)"),
+            Column("onetsoc_code", "char(10)"),
+            Column("target_code", "char(10)", nullable=True),
+            Column("onet_release", "varchar(10)"),
+            Column("model", "varchar(100)"),
+            Column("prompt_version", "varchar(20)"),
+            Column("attempt", "smallint unsigned"),
+            Column("status", "varchar(20)"),
+            Column("http_status", "smallint unsigned", nullable=True),
+            Column("finish_reason", "varchar(40)", nullable=True),
+            Column("error_code", "varchar(40)", nullable=True),
+            Column("error_message", "text", nullable=True),
+            Column("request", "longtext"),
+            Column("response", "longtext", nullable=True),
+            Column("answer", "longtext", nullable=True),
+            Column("prompt_tokens", "int unsigned", nullable=True),
+            Column("output_tokens", "int unsigned", nullable=True),
+            Column("total_tokens", "int unsigned", nullable=True),
+            Column("latency_ms", "int unsigned"),
+            Column("created_at", "datetime(3)"),
+        ),
+        primary_key=("call_id",),
+        keys=(Key("by_request", ("request_key", "status")), Key("by_subject", ("kind", "onetsoc_code"))),
+    ),
+    Table(
+        "skill_assessments",
+        (
+            Column("call_id", "bigint unsigned"),
+            Column("onetsoc_code", "char(10)"),
+            Column("element_id", "varchar(20)"),
+            Column("level", "decimal(4, 2)"),
+            Column("justification", "text"),
+        ),
+        primary_key=("call_id", "element_id"),
+    ),
 )
 
 
@@ -101,10 +106,7 @@ class LLMStore:
             if self._ready:
                 return
             with self._cursor() as cur:
-                cur.execute(f"create database if not exists `{self.database}` {CHARSET}")
-                cur.execute(f"use `{self.database}`")
-                for statement in TABLES:
-                    cur.execute(statement)
+                create_store(cur, self.database, TABLES)
             self._ready = True
 
     def answers(self, keys: list[str]) -> dict[str, dict]:

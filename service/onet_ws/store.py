@@ -18,52 +18,62 @@ import pymysql
 from service.config import OnetApiConfig, ServiceConfig
 from service.db import DatabaseUnavailable, create_pool, error_number, store_cursor
 from service.onet_ws.client import OccupationFetch
+from service.store_schema import Column, Key, Table, create_store
 
-CHARSET = "character set utf8mb4 collate utf8mb4_unicode_ci"
 # Deadlock, lock wait timeout: two workers storing the same occupation at once; the store retries.
 _RETRY_ERRORS = frozenset({1213, 1205})
 _STORE_ATTEMPTS = 3
 
 TABLES = (
-    f"""create table if not exists fetches (
-        fetch_id bigint unsigned not null auto_increment primary key,
-        onetsoc_code char(10) not null,
-        fetched_at datetime(3) not null,
-        base_url varchar(255) not null,
-        request longtext not null,
-        onet_version varchar(20) null,
-        skills_rows int unsigned not null,
-        knowledge_rows int unsigned not null,
-        key by_occupation (onetsoc_code, fetched_at)
-    ) {CHARSET}""",
-    f"""create table if not exists responses (
-        fetch_id bigint unsigned not null,
-        page_number smallint unsigned not null,
-        kind varchar(20) not null,
-        request_url varchar(2000) not null,
-        http_status smallint unsigned not null,
-        attempts smallint unsigned not null,
-        body longtext not null,
-        primary key (fetch_id, page_number)
-    ) {CHARSET}""",
-    f"""create table if not exists ratings (
-        onetsoc_code char(10) not null,
-        domain varchar(20) not null,
-        element_id varchar(20) not null,
-        scale_id varchar(3) not null,
-        element_name varchar(150) null,
-        data_value decimal(5, 2) not null,
-        n int unsigned null,
-        standard_error decimal(7, 4) null,
-        lower_ci_bound decimal(7, 4) null,
-        upper_ci_bound decimal(7, 4) null,
-        recommend_suppress char(1) null,
-        not_relevant char(1) null,
-        date_updated date null,
-        domain_source varchar(30) null,
-        fetch_id bigint unsigned not null,
-        primary key (onetsoc_code, domain, element_id, scale_id)
-    ) {CHARSET}""",
+    Table(
+        "fetches",
+        (
+            Column("fetch_id", "bigint unsigned", auto_increment=True),
+            Column("onetsoc_code", "char(10)"),
+            Column("fetched_at", "datetime(3)"),
+            Column("base_url", "varchar(255)"),
+            Column("request", "longtext"),
+            Column("onet_version", "varchar(20)", nullable=True),
+            Column("skills_rows", "int unsigned"),
+            Column("knowledge_rows", "int unsigned"),
+        ),
+        primary_key=("fetch_id",),
+        keys=(Key("by_occupation", ("onetsoc_code", "fetched_at")),),
+    ),
+    Table(
+        "responses",
+        (
+            Column("fetch_id", "bigint unsigned"),
+            Column("page_number", "smallint unsigned"),
+            Column("kind", "varchar(20)"),
+            Column("request_url", "varchar(2000)"),
+            Column("http_status", "smallint unsigned"),
+            Column("attempts", "smallint unsigned"),
+            Column("body", "longtext"),
+        ),
+        primary_key=("fetch_id", "page_number"),
+    ),
+    Table(
+        "ratings",
+        (
+            Column("onetsoc_code", "char(10)"),
+            Column("domain", "varchar(20)"),
+            Column("element_id", "varchar(20)"),
+            Column("scale_id", "varchar(3)"),
+            Column("element_name", "varchar(150)", nullable=True),
+            Column("data_value", "decimal(5, 2)"),
+            Column("n", "int unsigned", nullable=True),
+            Column("standard_error", "decimal(7, 4)", nullable=True),
+            Column("lower_ci_bound", "decimal(7, 4)", nullable=True),
+            Column("upper_ci_bound", "decimal(7, 4)", nullable=True),
+            Column("recommend_suppress", "char(1)", nullable=True),
+            Column("not_relevant", "char(1)", nullable=True),
+            Column("date_updated", "date", nullable=True),
+            Column("domain_source", "varchar(30)", nullable=True),
+            Column("fetch_id", "bigint unsigned"),
+        ),
+        primary_key=("onetsoc_code", "domain", "element_id", "scale_id"),
+    ),
 )
 
 
@@ -104,13 +114,7 @@ class OnetApiStore:
             if self._ready:
                 return
             with self._cursor() as cur:
-                cur.execute(f"create database if not exists `{self.database}` {CHARSET}")
-                for statement in TABLES:
-                    cur.execute(
-                        statement.replace(
-                            "create table if not exists ", f"create table if not exists `{self.database}`.", 1
-                        )
-                    )
+                create_store(cur, self.database, TABLES)
             self._ready = True
 
     def store(self, fetch: OccupationFetch) -> int:

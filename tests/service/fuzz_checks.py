@@ -14,14 +14,11 @@ from urllib.parse import urlsplit
 
 import jsonschema
 import schemathesis
-from schemathesis.specs.openapi.checks import content_type_conformance, positive_data_acceptance
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.service.checked_client import ResponseChecker
 
 LLM_PATH = "/api/v1/skill-gap-llm"
-# gunicorn's limit_request_line: a longer request line is refused by gunicorn (414, its own HTML
-# page) before the service sees it; docs/api.md says so.
-GUNICORN_REQUEST_LINE_LIMIT = 4094
 # Answers to valid data that are right although the schema cannot tell: the service's documented
 # 422s whose cause is outside the document.
 ACCEPTED_REJECTIONS = {
@@ -41,15 +38,6 @@ def _checker(document: str) -> ResponseChecker:
 
 def checker(case) -> ResponseChecker:
     return _checker(json.dumps(case.operation.schema.raw_schema, sort_keys=True))
-
-
-def request_line_length(response) -> int:
-    request = response.request
-    return len(f"{request.method} {request.path_url} HTTP/1.1")
-
-
-def refused_by_gunicorn(response) -> bool:
-    return response.status_code == 414 and request_line_length(response) > GUNICORN_REQUEST_LINE_LIMIT
 
 
 def same_method(case) -> bool:
@@ -74,7 +62,7 @@ def rejected_parameters(response) -> dict:
 @schemathesis.check
 def status_is_listed(ctx, response, case):
     """The status is one the operation lists, not merely covered by the `default` response."""
-    if not same_method(case) or refused_by_gunicorn(response):
+    if not same_method(case):
         return None
     listed = listed_statuses(case)
     assert str(response.status_code) in listed, (
@@ -84,18 +72,10 @@ def status_is_listed(ctx, response, case):
 
 
 @schemathesis.check
-def content_type_is_documented(ctx, response, case):
-    """schemathesis' content_type_conformance, but for gunicorn's 414 (documented in docs/api.md)."""
-    if refused_by_gunicorn(response):
-        return None
-    return content_type_conformance(ctx, response, case)
-
-
-@schemathesis.check
 def no_undocumented_field(ctx, response, case):
     """The body fits its schema with every object closed (additionalProperties: false), as the
     test client checks every response."""
-    if not same_method(case) or refused_by_gunicorn(response) or case.method.upper() == "HEAD":
+    if not same_method(case) or case.method.upper() == "HEAD":
         return None
     media_type = (response.headers.get("content-type") or [""])[0].split(";")[0]
     if media_type != "application/json":
@@ -126,9 +106,7 @@ def pagination_header_is_documented_json(ctx, response, case):
 
 @schemathesis.check
 def security_headers(ctx, response, case):
-    """nosniff and frame denial on every response the service writes (not gunicorn's 414)."""
-    if refused_by_gunicorn(response):
-        return None
+    """nosniff and frame denial on every response, gunicorn's refusals included."""
     headers = response.headers
     assert (headers.get("x-content-type-options") or [None])[0] == "nosniff", "no X-Content-Type-Options: nosniff"
     assert (headers.get("x-frame-options") or [None])[0] == "DENY", "no X-Frame-Options: DENY"
@@ -151,8 +129,6 @@ def llm_unavailable_only_as_documented(ctx, response, case):
 def valid_requests_are_accepted(ctx, response, case):
     """schemathesis' positive_data_acceptance, but for a documented 422 the schema cannot foresee
     (ACCEPTED_REJECTIONS)."""
-    if refused_by_gunicorn(response):
-        return None
     try:
         return positive_data_acceptance(ctx, response, case)
     except AssertionError:

@@ -4,10 +4,14 @@ document (a new parameter is covered without a change here): SQL injection, 10 k
 parameters and wrong types. Each gets the documented 422 naming the parameter, in the project's
 error shape (the client checks every body against the document), never a 5xx; a free-text
 parameter takes them as text. The databases are unchanged afterwards. Then the same through
-gunicorn, where a request line over its limit gets gunicorn's own 414."""
+gunicorn, which refuses some requests before the service sees them: a request line over its limit
+(the documented 414), raw control characters (400), too many or too large headers (431), each in the
+error shape with the security headers of every other response."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
 import secrets
 import socket
@@ -17,6 +21,8 @@ from urllib.parse import quote
 import pytest
 
 from service import create_app
+from service.api.errors import REQUEST_LINE_LIMIT
+from service.api.security import NOT_A_PAGE_POLICY
 from service.config import LLMConfig
 from tests.conftest import server_connection
 from tests.service.app_config import service_config
@@ -27,6 +33,12 @@ SERVICE_KEY = "hostile-" + secrets.token_hex(8)
 # Valid values of the parameters that have neither an example nor a default in the document.
 VALID = {"code": "15-1251.00", "from": "15-1251.00", "to": "11-1011.00"}
 KB10 = 10 * 1024
+# What the app sets on its JSON responses, and gunicorn's refusals carry too.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": NOT_A_PAGE_POLICY,
+}
 
 
 def hostile_values(valid: str, schema: dict) -> dict[str, str]:
@@ -209,34 +221,128 @@ def test_injection_in_the_search_finds_nothing_and_changes_nothing(hostile_clien
     assert checksums(built_settings) == before
 
 
-def raw_request(server, request_line: bytes) -> bytes:
+def raw_request(server, head: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send `head` (a request line, and headers if any) as it is, and read the answer: its status,
+    headers and body. A refusal may come while the request is still being sent."""
     host, port = server.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as conn:
-        conn.sendall(request_line + b"\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            conn.sendall(head + b"\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         chunks = []
         while chunk := conn.recv(65536):
             chunks.append(chunk)
-    return b"".join(chunks)
+    raw_head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+    status_line, *header_lines = raw_head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in header_lines)
+    return int(status_line.split(" ")[1]), headers, body
 
 
-def test_through_gunicorn(server, spec, built_settings):
+def assert_json_error(status: int, headers: dict[str, str], body: bytes, expected: int, checker) -> dict:
+    """A refusal in the error shape, as JSON, with the security headers; its body."""
+    assert status == expected, body[:300]
+    assert headers["Content-Type"] == "application/json"
+    assert {name: headers.get(name) for name in SECURITY_HEADERS} == SECURITY_HEADERS
+    error = json.loads(body)
+    checker.check_error(error)
+    assert error["status"] == expected
+    return error
+
+
+def test_through_gunicorn(server, spec, checker, built_settings):
     """The real HTTP stack: every hostile value of the gap endpoint's parameters, percent-encoded,
-    is a 422; a request line over gunicorn's limit is its 414, and one with raw control characters
-    its 400, neither reaching the service; the service answers on."""
+    is a 422, or the documented 414 when it makes the request line longer than gunicorn reads; raw
+    control characters are a 400 from gunicorn; each in the error shape; the service answers on."""
     before = checksums(built_settings)
     path, _, query_params = next(op for op in operations(spec) if op[0] == "/api/v1/skill-gap-by-lvl")
+    refused = 0
     for name, schema in query_params.items():
         for kind, value in hostile_values(valid_value(name, schema), schema).items():
             query = {"from": VALID["from"], "to": VALID["to"], name: value}
             target = url(path, {}, list(query.items()))
-            too_long = len(f"GET {target} HTTP/1.1") > 4094
+            too_long = len(f"GET {target} HTTP/1.1") > REQUEST_LINE_LIMIT
             expected = 414 if too_long else 200 if is_valid(schema, value) else 422
             response = server.get(target)
             assert response.status_code == expected, (name, kind, response.text[:300])
-            if expected == 422:
-                assert response.json()["code"] == "invalid_parameter", (name, kind)
-                assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert raw_request(server, b"GET /api/v1/skill-gap?from=\x00&to=\r HTTP/1.1").startswith(b"HTTP/1.1 400")
-    assert raw_request(server, b"GET /api/v1/skill-gap?from=15-1251.00 HTTP/1.1\nX: \x00").startswith(b"HTTP/1.1 400")
+            if expected != 200:
+                checker.check(path, "get", expected, response.json())
+                code = "request_line_too_long" if too_long else "invalid_parameter"
+                assert response.json()["code"] == code, (name, kind)
+                assert {h: response.headers.get(h) for h in SECURITY_HEADERS} == SECURITY_HEADERS, (name, kind)
+            refused += too_long
+    assert refused >= 2  # the 10 kB values of each parameter, at least
+    for head in (
+        b"GET /api/v1/skill-gap?from=\x00&to=\r HTTP/1.1",
+        b"GET /api/v1/skill-gap?from=15-1251.00\x1b HTTP/1.1",
+    ):
+        error = assert_json_error(*raw_request(server, head), 400, checker)
+        assert (error["code"], error["message"]) == ("bad_request", "The request line is not valid HTTP/1.1.")
+        assert error["details"]["reason"].startswith("Invalid HTTP request line: 'GET /api/v1/skill-gap?from=")
+    error = assert_json_error(*raw_request(server, b"GET /api/v1/skill-gap HTTP/1.1\r\nX: \x00"), 400, checker)
+    assert (error["code"], error["message"]) == ("bad_request", "A request header is not valid HTTP/1.1.")
+    assert error["details"] == {"reason": "Invalid HTTP Header: 'X'"}
     assert server.get("/health").status_code == 200
     assert checksums(built_settings) == before
+
+
+@pytest.mark.parametrize("length", [4095, 8191, 20000])
+def test_a_request_line_over_the_limit_is_the_documented_414(server, checker, length):
+    prefix = "/api/v1/occupations?q="
+    target = prefix + "a" * (length - len(f"GET {prefix} HTTP/1.1"))
+    assert len(f"GET {target} HTTP/1.1") == length
+    response = server.get(target)
+    assert response.status_code == 414
+    assert response.headers["Content-Type"] == "application/json"
+    assert {h: response.headers.get(h) for h in SECURITY_HEADERS} == SECURITY_HEADERS
+    error = response.json()
+    checker.check("/api/v1/occupations", "get", 414, error)
+    assert error["code"] == "request_line_too_long"
+    read = error["details"]["read_bytes"]
+    # gunicorn stops reading once it has more than the limit: all of a short line, a chunk of a long one.
+    assert error["details"] == {"limit_bytes": REQUEST_LINE_LIMIT, "read_bytes": read}
+    assert REQUEST_LINE_LIMIT < read <= length + 2
+    assert error["message"] == (
+        f"The request line (method, path and query) is over {REQUEST_LINE_LIMIT:,} bytes, the most accepted"
+        f" ({read:,} read before it was refused)."
+    )
+    # gunicorn logs the refusal as it always has.
+    assert f"Invalid request from ip=127.0.0.1: Request Line is too large ({read} > {REQUEST_LINE_LIMIT})" in (
+        server.log.read_text()
+    )
+    assert server.get("/health").status_code == 200
+
+
+def test_the_longest_request_line_read_reaches_the_service(server, checker):
+    prefix = "/api/v1/occupations?q="
+    target = prefix + "a" * (REQUEST_LINE_LIMIT - len(f"GET {prefix} HTTP/1.1"))
+    response = server.get(target)
+    assert response.status_code == 422
+    checker.check("/api/v1/occupations", "get", 422, response.json())
+    assert "q" in response.json()["details"]["parameters"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "message", "details"),
+    [
+        (
+            [f"X-Field-{i}: 1" for i in range(101)],
+            "The request has over 100 header fields, the most accepted.",
+            {"limit_fields": 100},
+        ),
+        (
+            ["X-Large: " + "a" * 9000],
+            "A request header field is over 8,190 bytes, the most accepted.",
+            {"limit_field_bytes": 8190},
+        ),
+        (
+            ["X-Larger: " + "a" * 900_000],
+            "The request's headers are larger than 100 fields of 8,190 bytes, the most accepted.",
+            {"limit_fields": 100, "limit_field_bytes": 8190},
+        ),
+    ],
+    ids=["too many", "one too large", "all too large"],
+)
+def test_too_many_or_too_large_headers_are_a_json_431(server, checker, headers, message, details):
+    head = "\r\n".join(["GET /api/v1/meta HTTP/1.1", *headers]).encode()
+    error = assert_json_error(*raw_request(server, head), 431, checker)
+    assert (error["code"], error["message"], error["details"]) == ("request_headers_too_large", message, details)
+    assert server.get("/health").status_code == 200

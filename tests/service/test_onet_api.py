@@ -12,7 +12,6 @@ import pytest
 from service.config import OnetApiConfig, ServiceConfig
 from service.onet_ws.client import (
     OnetApiClient,
-    OnetApiError,
     OnetApiNoRatings,
     OnetApiNotConfigured,
     OnetApiRateLimited,
@@ -363,15 +362,3 @@ def test_a_stored_fetch_expires_after_the_configured_age(api_built, onet):
     assert forever.is_fresh(record, now=record.fetched_at.replace(year=record.fetched_at.year + 1))
     for s in (short, forever):
         s.engine.dispose()
-
-
-def test_settings_from_the_environment():
-    config = OnetApiConfig.from_env(
-        {"ONET_API_KEY": " abc ", "ONET_API_BASE_URL": "http://proxy:8080/onet", "ONET_API_MAX_AGE_DAYS": "7"}
-    )
-    assert config.configured and config.api_key == "abc" and config.base_url == "http://proxy:8080/onet/"
-    assert (config.timeout_seconds, config.max_attempts, config.max_age_days) == (20.0, 3, 7.0)
-    assert "abc" not in repr(config)
-    default = OnetApiConfig.from_env({})
-    assert not default.configured and default.base_url == "https://api-v2.onetcenter.org/"
-    assert issubclass(OnetApiNotConfigured, OnetApiError)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
+from pathlib import Path
 
 import jsonschema
 import pytest
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
+from service.api.errors import REQUEST_LINE_LIMIT, REQUEST_LINE_TOO_LONG
 from service.api.schemas import CODE_PATTERN
 
 OPERATIONS = {
@@ -24,6 +27,22 @@ OPERATIONS = {
     "/api/v1/skill-gap": "get",
     "/api/v1/skill-gap-by-lvl": "get",
 }
+# The document as it was before every operation documented its 414, byte for byte as served.
+DOCUMENT_BEFORE_414S = Path(__file__).with_name("openapi_before_restructure.json")
+
+
+def without_414s(spec: dict) -> dict:
+    """The document with each operation's 414 response, and the component response they
+    reference, taken out: what the document was before the 414s were added."""
+    spec = copy.deepcopy(spec)
+    referenced = set()
+    for item in spec["paths"].values():
+        for method, operation in item.items():
+            if method != "parameters":
+                referenced.add(operation["responses"].pop("414")["$ref"])
+    assert referenced == {f"#/components/responses/{REQUEST_LINE_TOO_LONG}"}
+    del spec["components"]["responses"][REQUEST_LINE_TOO_LONG]
+    return spec
 
 
 def test_document_is_valid_openapi_3(spec):
@@ -41,6 +60,29 @@ def test_document_covers_every_route(spec, app):
     assert set(documented) <= routed
     api_routes = {r for r in routed if r.startswith(("/api/", "/health")) or r == "/skill-gap"}
     assert api_routes <= set(documented)
+
+
+def test_document_is_the_one_before_the_414s_plus_them(app):
+    served = app.test_client().get("/openapi.json").get_data()
+    assert app.json.dumps(json.loads(served)).encode() == served  # written again, it is the same bytes
+    assert app.json.dumps(without_414s(json.loads(served))).encode() == DOCUMENT_BEFORE_414S.read_bytes()
+
+
+def test_every_operation_documents_the_request_line_limit(spec):
+    reference = {"$ref": f"#/components/responses/{REQUEST_LINE_TOO_LONG}"}
+    operations = [
+        (path, method, operation)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if method != "parameters"
+    ]
+    assert {(path, method) for path, method, _ in operations} >= set(OPERATIONS.items())
+    for path, method, operation in operations:
+        assert operation["responses"]["414"] == reference, (path, method)
+    response = spec["components"]["responses"][REQUEST_LINE_TOO_LONG]
+    assert response["content"] == {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    assert f"over {REQUEST_LINE_LIMIT:,} bytes" in response["description"]
+    assert "request_line_too_long" in response["description"]
 
 
 def test_every_error_response_is_the_error_shape(spec):

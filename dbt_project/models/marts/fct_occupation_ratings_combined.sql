@@ -13,7 +13,7 @@
     exist, a derived table of no rows stands in (hence the noqa). The release's rows are complete (every element of a rated domain), so a
     missing release row means the release does not rate the occupation in that domain.
 -#}
-{%- set api_ratings = service_store_relation('onet_api', 'ratings', onet_api_rating_columns()) %}
+{%- set api_ratings = service_store_relation('onet_api', 'ratings') %}
 {%- set api_effective_level = effective_level('api_level.data_value', y_n_flag('api_level.not_relevant')) %}
 select
     occupation.onetsoc_code,

@@ -1,23 +1,7 @@
 with
 
 source as (
-    {{ select_from_llm_store('model_calls', {
-        'call_id': 'unsigned',
-        'kind': 'char(20)',
-        'onetsoc_code': 'char(10)',
-        'target_code': 'char(10)',
-        'onet_release': 'char(10)',
-        'model': 'char(100)',
-        'prompt_version': 'char(20)',
-        'attempt': 'unsigned',
-        'status': 'char(20)',
-        'error_code': 'char(40)',
-        'prompt_tokens': 'unsigned',
-        'output_tokens': 'unsigned',
-        'total_tokens': 'unsigned',
-        'latency_ms': 'unsigned',
-        'created_at': 'datetime(3)',
-    }) }}
+    {{ select_from_service_store('llm', 'model_calls') }}
 ),
 
 renamed as (

@@ -1,13 +1,7 @@
 with
 
 source as (
-    {{ select_from_llm_store('skill_assessments', {
-        'call_id': 'unsigned',
-        'onetsoc_code': 'char(10)',
-        'element_id': 'char(20)',
-        'level': 'decimal(4, 2)',
-        'justification': 'char',
-    }) }}
+    {{ select_from_service_store('llm', 'skill_assessments') }}
 ),
 
 renamed as (

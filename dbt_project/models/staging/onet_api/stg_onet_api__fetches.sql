@@ -1,15 +1,7 @@
 with
 
 source as (
-    {{ select_from_service_store('onet_api', 'fetches', {
-        'fetch_id': 'unsigned',
-        'onetsoc_code': 'char(10)',
-        'fetched_at': 'datetime(3)',
-        'base_url': 'char(255)',
-        'onet_version': 'char(20)',
-        'skills_rows': 'unsigned',
-        'knowledge_rows': 'unsigned',
-    }) }}
+    {{ select_from_service_store('onet_api', 'fetches') }}
 ),
 
 renamed as (
