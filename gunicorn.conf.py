@@ -8,6 +8,9 @@ workers = int(os.environ.get("SERVICE_WORKERS", "2"))
 # Threads let a worker answer other requests while one waits on the database: gunicorn's gthread
 # worker, answering the requests it refuses itself (a request line over 4,094 bytes, say) in JSON.
 worker_class = "service.api.server_errors.JSONErrorWorker"
+# gunicorn's own parser: the JSON refusals read the limits and lengths from its exceptions (the optional
+# C parser's carry text alone).
+http_parser = "python"
 threads = int(os.environ.get("SERVICE_THREADS", "4"))
 keepalive = 5
 # Each worker listens on its own socket and the kernel spreads new connections across them. With

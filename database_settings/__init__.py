@@ -16,6 +16,10 @@ HIGHEST_PORT = 65535
 LONGEST_TIMEOUT = 365 * 24 * 3600
 
 
+class InvalidSetting(ValueError):
+    """A MYSQL_* variable's value cannot be used; the message names the variable and the value."""
+
+
 @dataclass(frozen=True)
 class DatabaseSettings:
     """The server, the account, the base database name (`<db>_raw`, `<db>`, ... are named from it) and how many
@@ -49,7 +53,7 @@ def _whole_number(env: Mapping[str, str], variable: str, default: int, highest: 
     text = env.get(variable)
     if text is None:
         return default
-    wrong = ValueError(f"{variable} must be a whole number from 1 to {highest}, not {text!r}")
+    wrong = InvalidSetting(f"{variable} must be a whole number from 1 to {highest}, not {text!r}")
     try:
         value = int(text)
     except ValueError:

@@ -10,6 +10,8 @@ import time
 
 import pymysql
 
+from database_settings import InvalidSetting
+
 from .errors import LoadError
 
 STARTED = time.perf_counter()  # the inspect phase counts the pipeline's imports
@@ -38,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         run(args.source, release=args.release, force=args.force, quiet=args.quiet, started=STARTED)
-    except LoadError as exc:
+    except (LoadError, InvalidSetting) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except pymysql.MySQLError as exc:

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from database_settings import DatabaseSettings
+from loader import cli
 from loader.config import Settings
 from service.config import ServiceConfig
 from tests.conftest import REPO
@@ -96,6 +97,12 @@ def test_the_loader_and_the_service_report_a_bad_port_as_the_settings_do():
         with pytest.raises(ValueError) as error:
             read({"MYSQL_PORT": "x"})
         assert str(error.value) == "MYSQL_PORT must be a whole number from 1 to 65535, not 'x'"
+
+
+def test_the_load_command_reports_a_bad_port_in_one_line(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("MYSQL_PORT", "x")
+    assert cli.main(["load", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == "error: MYSQL_PORT must be a whole number from 1 to 65535, not 'x'\n"
 
 
 def _env_example() -> dict[str, str]:
