@@ -11,6 +11,7 @@ import pymysql
 import sqlalchemy
 from pymysql.cursors import DictCursor
 
+from service import gap_rule
 from service.config import ServiceConfig
 
 MARTS = (
@@ -232,7 +233,7 @@ class Database:
         min_importance: float | None,
         exclude_suppressed: bool,
     ) -> list[Row]:
-        """One pair's rows of a gap model, largest difference first, then most important.
+        """One pair's rows of a gap model, in the gaps' order (gap_rule.in_order).
 
         Sorted here rather than by the server: a few dozen rows, and the server would build a
         temporary table for them on every request."""
@@ -248,9 +249,7 @@ class Database:
             args.append(min_importance)
         if exclude_suppressed:
             sql += " and suppressed = 0"
-        rows = self._fetch(sql, tuple(args))
-        rows.sort(key=lambda row: (-row["difference"], -(row["importance"] or 0), row["element_id"]))
-        return rows
+        return gap_rule.in_order(self._fetch(sql, tuple(args)))
 
     def ranking_occupations(self) -> list[Row]:
         """Every occupation with what the transition ranking and its filters read."""

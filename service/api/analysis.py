@@ -17,7 +17,7 @@ from limits import parse_many
 from marshmallow import Schema, fields
 
 from service.api.context import EXTENSION, services
-from service.api.errors import error_body, fail
+from service.api.errors import REQUEST_LINE_TOO_LONG, error_body, fail
 from service.api.schemas import OccupationRefSchema, Rating, ResponseSchema, occupation_code
 from service.config import ServiceConfig
 from service.db import Database
@@ -133,6 +133,7 @@ class SkillGapLLM(MethodView):
     @blp.alt_response(502, response="BAD_GATEWAY")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     @blp.alt_response(504, response="GATEWAY_TIMEOUT")
+    @blp.alt_response(414, response=REQUEST_LINE_TOO_LONG)
     @blp.doc(security=[{SECURITY_SCHEME: []}])
     def get(self, args):
         """Skill levels in both occupations by a language model next to O*NET's, and its analysis.
@@ -150,68 +151,13 @@ class SkillGapLLM(MethodView):
         require_rated(reference, "from", args["from_"], "skills")
         require_rated(reference, "to", args["to"], "skills")
         try:
-            return _skill_gap(args["from_"], args["to"], reference.release["onet_release"])
+            return _analyst().skill_gap(args["from_"], args["to"], reference.release["onet_release"])
         except InvalidAnswer as exc:
             fail(502, "invalid_model_answer", exc.message, problem=exc.problem, **exc.details)
         except ModelCallError as exc:
             fail(exc.status, exc.code, exc.message, attempts=len(exc.attempts))
         except Busy:
             fail(503, "llm_busy", "Every model call slot of this server is taken (LLM_MAX_CONCURRENT); retry shortly.")
-
-
-def _skill_gap(from_code: str, to_code: str, release: str) -> dict:
-    analyst = _analyst()
-    db = analyst.db
-    source, target = db.occupation(from_code), db.occupation(to_code)
-    source_ratings = {r["element_id"]: r for r in analyst.skill_ratings(from_code)}
-    target_ratings = analyst.skill_ratings(to_code)
-    pair = [
-        {
-            "element_id": r["element_id"],
-            "name": r["name"],
-            "importance": r["importance"],
-            "from_level": source_ratings[r["element_id"]]["effective_level"],
-            "to_level": r["effective_level"],
-        }
-        for r in target_ratings
-        if r["element_id"] in source_ratings
-    ]
-    prepared = [
-        analyst.assessment(source, list(source_ratings.values()), release),
-        analyst.assessment(target, target_ratings, release),
-        analyst.analysis(source, target, pair, release),
-    ]
-    source_levels, target_levels, analysis = analyst.answer_all(prepared)
-    llm_from = {level["element_id"]: level for level in source_levels.answer}
-    llm_to = {level["element_id"]: level for level in target_levels.answer}
-    gaps = []
-    for row in pair:
-        mine, theirs = llm_from[row["element_id"]], llm_to[row["element_id"]]
-        gaps.append(
-            {
-                **row,
-                "difference": row["to_level"] - row["from_level"],
-                "llm_from_level": mine["level"],
-                "llm_to_level": theirs["level"],
-                "llm_difference": round(theirs["level"] - mine["level"], 2),
-                "llm_from_justification": mine["justification"],
-                "llm_to_justification": theirs["justification"],
-            }
-        )
-    gaps.sort(key=lambda g: (-g["llm_difference"], -g["difference"], -g["importance"], g["element_id"]))
-    return {
-        "from_": source,
-        "to": target,
-        "onet_release": release,
-        "model": analyst.model,
-        "prompt_version": prepared[0].request.prompt_version,
-        "gaps": gaps,
-        "analysis": analysis.answer,
-        "calls": [
-            {"kind": r.kind, "occupation": p.subject.onetsoc_code, "call_id": r.call_id, "cached": r.cached}
-            for p, r in zip(prepared, (source_levels, target_levels, analysis), strict=True)
-        ],
-    }
 
 
 def _client_key() -> str:

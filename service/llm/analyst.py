@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from service import gap_rule
 from service.config import ServiceConfig
 from service.db import Database, Row
 from service.llm.gemini import GeminiClient, ModelCallError, ModelRequest, request_key
@@ -49,6 +50,45 @@ class Result:
 
 class Busy(Exception):
     """Every model call slot of this process is taken."""
+
+
+def skill_pair(source: list[Row], target: list[Row]) -> list[dict[str, Any]]:
+    """Each skill both occupations are rated in, in the target's order: its name, the target's
+    importance and both O*NET effective levels."""
+    source_levels = {r["element_id"]: r["effective_level"] for r in source}
+    return [
+        {
+            "element_id": r["element_id"],
+            "name": r["name"],
+            "importance": r["importance"],
+            "from_level": source_levels[r["element_id"]],
+            "to_level": r["effective_level"],
+        }
+        for r in target
+        if r["element_id"] in source_levels
+    ]
+
+
+def compared_gaps(pair: list[dict[str, Any]], source_levels: list[dict], target_levels: list[dict]) -> list[dict]:
+    """The pair's skills with the model's levels (and why) next to O*NET's, and both differences,
+    in the LLM answer's order (gap_rule.in_llm_order)."""
+    llm_from = {level["element_id"]: level for level in source_levels}
+    llm_to = {level["element_id"]: level for level in target_levels}
+    gaps = []
+    for row in pair:
+        assessed_from, assessed_to = llm_from[row["element_id"]], llm_to[row["element_id"]]
+        gaps.append(
+            {
+                **row,
+                "difference": gap_rule.level_difference(row["from_level"], row["to_level"]),
+                "llm_from_level": assessed_from["level"],
+                "llm_to_level": assessed_to["level"],
+                "llm_difference": gap_rule.level_difference(assessed_from["level"], assessed_to["level"]),
+                "llm_from_justification": assessed_from["justification"],
+                "llm_to_justification": assessed_to["justification"],
+            }
+        )
+    return gap_rule.in_llm_order(gaps)
 
 
 class Analyst:
@@ -102,6 +142,32 @@ class Analyst:
             prompt_version=request.prompt_version,
             request=body,
         )
+
+    def skill_gap(self, from_code: str, to_code: str, release: str) -> dict[str, Any]:
+        """The LLM endpoint's answer for a move: every skill of the pair with O*NET's levels and the
+        model's, the model's analysis, and the calls behind them. Raises as `answer_all` does."""
+        source, target = self.db.occupation(from_code), self.db.occupation(to_code)
+        source_ratings, target_ratings = self.skill_ratings(from_code), self.skill_ratings(to_code)
+        pair = skill_pair(source_ratings, target_ratings)
+        prepared = [
+            self.assessment(source, source_ratings, release),
+            self.assessment(target, target_ratings, release),
+            self.analysis(source, target, pair, release),
+        ]
+        source_levels, target_levels, analysis = self.answer_all(prepared)
+        return {
+            "from_": source,
+            "to": target,
+            "onet_release": release,
+            "model": self.model,
+            "prompt_version": prepared[0].request.prompt_version,
+            "gaps": compared_gaps(pair, source_levels.answer, target_levels.answer),
+            "analysis": analysis.answer,
+            "calls": [
+                {"kind": r.kind, "occupation": p.subject.onetsoc_code, "call_id": r.call_id, "cached": r.cached}
+                for p, r in zip(prepared, (source_levels, target_levels, analysis), strict=True)
+            ],
+        }
 
     def stored(self, prepared: list[Prepared]) -> list[Result | None]:
         """The stored answer of each request, or None where it has none."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
+from service import gap_rule
 from service.api.context import current_published, services
 from service.db import DOMAINS, DatabaseUnavailable, MartsUnavailable
 from service.serving.transition_ranking import TransitionRanking
@@ -51,7 +52,7 @@ def _levels(db, source: str, target: str) -> dict[str, list[dict[str, Any]]]:
                 "name": rating["name"],
                 "from_level": from_level,
                 "to_level": to_level,
-                "difference": round(to_level - from_level, 2),
+                "difference": gap_rule.level_difference(rating["effective_level"], other["effective_level"]),
                 "from_width": round(from_level / LEVEL_MAX * 100, 2),
                 "to_width": round(to_level / LEVEL_MAX * 100, 2),
             }
@@ -122,15 +123,14 @@ def compare():
         if len(occupations) == 2 and not context["unrated"]:
             source, target = occupations["from"]["onetsoc_code"], occupations["to"]["onetsoc_code"]
             context["levels"] = _levels(db, source, target)
-            context["gaps"] = [
+            context["gaps"] = gap_rule.in_order(
                 gap
                 for domain in context["levels"]
-                for gap in db.gaps("skill_gap_by_level", source, target, domain, None, False)
-            ]
+                for gap in db.gaps(gap_rule.SKILL_GAP_BY_LEVEL, source, target, domain, None, False)
+            )
             context["compared_domains"] = _listed(
                 [context["domain_names"][domain].lower() for domain in context["levels"]]
             )
-            context["gaps"].sort(key=lambda g: (-g["difference"], -g["importance"], g["element_id"]))
     except (DatabaseUnavailable, MartsUnavailable):
         return _page(503, unavailable=True, values=context["values"], errors={})
     return _page(404 if errors else 200, **context)

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from service import gap_rule
+
 # The sum is 1, so the score stays in [0, 1].
 WEIGHTS = {"skills": 0.35, "knowledge": 0.50, "titles": 0.10, "description": 0.05}
 RANKED_DOMAINS = ("skills", "knowledge")
@@ -99,13 +101,13 @@ class TransitionRanking:
         self.elements = [Element(element_id, name, domain) for domain, element_id, name in keys]
         column = {(e.domain, e.element_id): j for j, e in enumerate(self.elements)}
         shape = (len(self.codes), len(self.elements))
-        # Hundredths as integers: differences are exact, as in the gap models' DECIMALs.
+        # In hundredths (service/gap_rule.py), so the gaps' differences are exact.
         self.importance = np.zeros(shape, dtype=np.int64)
         self.level = np.zeros(shape, dtype=np.int64)
         for row in ratings:
             i, j = self.index[row["onetsoc_code"]], column[(row["domain"], row["element_id"])]
-            self.importance[i, j] = round(float(row["importance"] or 0) * 100)
-            self.level[i, j] = round(float(row["effective_level"] or 0) * 100)
+            self.importance[i, j] = gap_rule.hundredths(row["importance"] or 0)
+            self.level[i, j] = gap_rule.hundredths(row["effective_level"] or 0)
         self.domain_of = np.array([e.domain for e in self.elements])
         # Each element's place in element-id order: the last tie-break between equal gaps.
         self.element_rank = np.argsort(np.argsort([e.element_id for e in self.elements], kind="stable"))
@@ -160,37 +162,29 @@ class TransitionRanking:
 
     def gaps(self, source: int, targets: list[int]) -> list[dict[str, Any]]:
         """What each target asks of a person from `source`: the importance-weighted sum of the
-        positive level differences over skills and knowledge, their number, and the largest ones."""
-        difference = self.level[targets] - self.level[source]
+        positive level differences over skills and knowledge, their number, and the largest ones
+        (in the gap endpoints' order)."""
+        difference, is_gap = gap_rule.by_level(self.level[source], self.level[targets])
         importance = self.importance[targets]
-        positive = difference > 0
-        scores = (importance * np.where(positive, difference, 0)).sum(axis=1)
-        # Largest difference first, then most important, then element id (as the gap endpoints):
-        # one sort key per element, sorted for every target at once. Levels and importance are
-        # hundredths (|difference| <= 700, importance <= 500).
-        key = ((-difference) * 1000 - importance) * len(self.elements) + self.element_rank
-        top = np.argsort(key, axis=1, kind="stable")[:, :TOP_GAPS]
-        found = []
-        for row in range(len(targets)):
-            order = top[row]
-            found.append(
-                {
-                    "gap_score": round(int(scores[row]) / 10000, 2),
-                    "gap_count": int(positive[row].sum()),
-                    "top_gaps": [
-                        {
-                            "element_id": self.elements[j].element_id,
-                            "name": self.elements[j].name,
-                            "domain": self.elements[j].domain,
-                            "difference": int(difference[row, j]) / 100,
-                            "importance": int(importance[row, j]) / 100,
-                        }
-                        for j in order
-                        if positive[row, j]
-                    ],
-                }
-            )
-        return found
+        scores = gap_rule.gap_scores(difference, importance, is_gap)
+        first = gap_rule.first_gaps(difference, importance, is_gap, self.element_rank, TOP_GAPS)
+        return [
+            {
+                "gap_score": scores[row],
+                "gap_count": int(is_gap[row].sum()),
+                "top_gaps": [
+                    {
+                        "element_id": self.elements[j].element_id,
+                        "name": self.elements[j].name,
+                        "domain": self.elements[j].domain,
+                        "difference": gap_rule.number(difference[row, j]),
+                        "importance": gap_rule.number(importance[row, j]),
+                    }
+                    for j in first[row]
+                ],
+            }
+            for row in range(len(targets))
+        ]
 
     def transitions(self, code: str, **filters: Any) -> list[dict[str, Any]]:
         """The closest rated occupations to `code`, each with its score and its gap from `code`."""
