@@ -46,8 +46,9 @@ build: $(BIN)/.installed
 docs: $(BIN)/.installed
 	$(BIN)/dbt docs generate
 
+# Test files run on both cores, each pytest worker with its own databases; the ten slowest tests are printed.
 test: $(BIN)/.installed node_modules/.installed lint lint-deploy
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=10 $(PYTEST_ARGS)
 
 # The unit tier alone: pure code, seconds, no database, dbt or network (tests/unit/conftest.py refuses connections).
 test-unit: $(BIN)/.installed
