@@ -1,6 +1,7 @@
 """gunicorn settings for the REST service: `gunicorn -c gunicorn.conf.py` (see `make serve`)."""
 
 import os
+import socket
 
 wsgi_app = "service:create_app()"
 bind = f"{os.environ.get('SERVICE_HOST', '127.0.0.1')}:{os.environ.get('SERVICE_PORT', '8000')}"
@@ -29,9 +30,29 @@ errorlog = "-"
 control_socket_disable = True
 
 
+def _own_sockets(cfg) -> bool:
+    """Whether each worker opens its own socket (gunicorn's arbiter decides so the same way)."""
+    return cfg.reuse_port and hasattr(socket, "SO_REUSEPORT")
+
+
+def post_fork(server, worker):
+    """The arbiter has just opened the worker's own socket, on which the kernel would queue
+    connections for the seconds the worker takes to load the app and read the build: closed here
+    (microseconds after it opened), opened again once the worker can answer (post_worker_init)."""
+    if _own_sockets(server.cfg):
+        for listener in worker.sockets:
+            listener.close()
+        worker.sockets = []
+
+
 def post_worker_init(worker):
     """Before the worker accepts a request: refuse an LLM timeout that outlives the worker or model
-    calls that could take every thread, and read the published build (service.prepare_worker)."""
+    calls that could take every thread, read the published build (service.prepare_worker), then
+    listen."""
+    from gunicorn import sock
+
     from service import prepare_worker
 
     prepare_worker(worker.wsgi, timeout=worker.cfg.timeout, threads=worker.cfg.threads)
+    if _own_sockets(worker.cfg):
+        worker.sockets = sock.create_sockets(worker.cfg, worker.log)

@@ -19,16 +19,22 @@ from pathlib import Path
 import pymysql
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from database_settings import DatabaseSettings  # noqa: E402
+
 OUT = REPO / "bench" / "out"
 RELEASE = Path(os.environ.get("ONET_TEST_RELEASE", REPO.parent / "shared" / "onet" / "db_29_3_text"))
 
 
 def connect(database: str | None = None) -> pymysql.connections.Connection:
+    server = DatabaseSettings.from_env()
     return pymysql.connect(
-        host=os.environ.get("MYSQL_HOST", "127.0.0.1"),
-        port=int(os.environ.get("MYSQL_PORT", "3306")),
-        user=os.environ.get("MYSQL_USER", "root"),
-        password=os.environ.get("MYSQL_PASSWORD", ""),
+        host=server.host,
+        port=server.port,
+        user=server.user,
+        password=server.password,
         database=database,
         autocommit=True,
     )
@@ -46,9 +52,11 @@ def service_env(database: str) -> dict[str, str]:
     return {**os.environ, "MYSQL_DATABASE": database, "DO_NOT_TRACK": "1", "GX_ANALYTICS_ENABLED": "false"}
 
 
-def build_marts(env: dict[str, str], name: str) -> None:
-    """Load the release and publish the marts into env's MYSQL_DATABASE, as `make run` does."""
-    subprocess.run([sys.executable, "-m", "loader", "load", str(RELEASE), "--quiet"], cwd=REPO, env=env, check=True)
+def build_marts(env: dict[str, str], name: str, force: bool = False) -> None:
+    """Load the release (again, with `force`) and publish the marts into env's MYSQL_DATABASE, as
+    `make run` does."""
+    load = [sys.executable, "-m", "loader", "load", str(RELEASE), "--quiet", *(["--force"] if force else [])]
+    subprocess.run(load, cwd=REPO, env=env, check=True)
     dbt = Path(sys.executable).with_name("dbt")
     target = OUT / f"{name}-dbt"
     paths = ["--target-path", str(target / "target"), "--log-path", str(target / "logs")]
@@ -77,8 +85,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def gunicorn_log(name: str) -> Path:
+    return OUT / f"{name}-gunicorn.log"
+
+
 def start_service(env: dict[str, str], port: int, name: str) -> subprocess.Popen:
-    log_path = OUT / f"{name}-gunicorn.log"
+    """gunicorn started, returned at the first connection it accepts (connections tried every 5 ms)."""
+    log_path = gunicorn_log(name)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -92,16 +105,25 @@ def start_service(env: dict[str, str], port: int, name: str) -> subprocess.Popen
         except OSError:
             if process.poll() is not None:
                 break
-            time.sleep(0.2)
+            time.sleep(0.005)
     process.kill()
     sys.exit(f"gunicorn did not start; see {log_path}")
 
 
 def wrk(port: int, script: Path, connections: int, seconds: int, *args: str) -> dict:
     """One wrk run; `script` ends by writing one JSON line of results (requests, seconds, p50_us,
-    p99_us, errors, non_2xx)."""
+    p99_us, max_us, errors, non_2xx)."""
+    command = wrk_command(port, script, connections, seconds, *args)
+    return wrk_results(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+
+
+def wrk_command(port: int, script: Path, connections: int, seconds: int, *args: str) -> list[str]:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), f"http://127.0.0.1:{port}"]
-    output = subprocess.run([*command, "--", *args], capture_output=True, text=True, check=True).stdout
+    return [*command, "--", *args]
+
+
+def wrk_results(output: str) -> dict:
+    """The results of a wrk run (stopped by SIGINT or not) from its output."""
     result = json.loads(output.strip().splitlines()[-1])
     result["rps"] = result["requests"] / result["seconds"]
     return result
@@ -112,7 +134,9 @@ class Served:
     port: int
     script: Path  # the wrk script
     codes: Path  # the rated occupations asked for, one code a line
-    process: subprocess.Popen  # gunicorn's master
+    process: subprocess.Popen  # gunicorn's master, yielded at the first connection it accepted
+    env: dict[str, str]  # what the service, the loader and dbt run with
+    log: Path  # gunicorn's and the service's log
 
 
 @contextlib.contextmanager
@@ -133,7 +157,7 @@ def served(name: str, wrk_script: str, occupations: int) -> Iterator[Served]:
         codes.write_text("\n".join(rated_occupations(database, occupations)) + "\n")
         port = free_port()
         process = start_service(env, port, name)
-        yield Served(port, script, codes, process)
+        yield Served(port, script, codes, process, env, gunicorn_log(name))
     finally:
         if process is not None:
             process.terminate()
@@ -146,8 +170,8 @@ WRK_DONE = """
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    '{"requests": %d, "seconds": %f, "p50_us": %d, "p99_us": %d, "errors": %d, "non_2xx": %d}\\n',
-    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(99),
+    '{"requests": %d, "seconds": %f, "p50_us": %d, "p99_us": %d, "max_us": %d, "errors": %d, "non_2xx": %d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(99), latency.max,
     e.connect + e.read + e.write + e.timeout, e.status))
 end
 """

@@ -3,16 +3,23 @@
 Loads the shared release into private databases, builds the marts with dbt, serves them, then drives
 `/health` (the baseline), `/api/v1/skill-gap`, `/api/v1/skill-gap-by-lvl` and
 `/api/v1/occupations/{code}/transitions` in the same run, the others with random pairs (or random
-occupations) among several hundred rated occupations, at 4 and at 32 connections.
-Prints requests/s, p50 and p99 for each, and exits non-zero when a target is missed.
+occupations) among several hundred rated occupations, at 4 and at 32 connections, each alone and the
+three others mixed. Two more runs of the mix: the cold start, 4 connections over the first 10 s from
+the first connection gunicorn accepted (no warm-up), and a publish, 32 connections while the
+release is loaded again with --force and `dbt build` publishes it, until every worker answers from
+the new build.
+Prints requests/s, p50, p99 and max for each, and exits non-zero when a target is missed.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
+import time
 
-from _serving import WRK_DONE, served, wrk
+from _serving import WRK_DONE, Served, build_marts, served, wrk, wrk_command, wrk_results
 
 SECONDS = int(os.environ.get("BENCH_API_SECONDS", "5"))
 # The endpoints take turns, round after round, and each figure is the median of its rounds: the
@@ -22,29 +29,40 @@ OCCUPATIONS = 400
 GAP_PATHS = ("/api/v1/skill-gap", "/api/v1/skill-gap-by-lvl")
 # Ranked in memory; `{code}` becomes a random rated occupation. Same targets as the gap endpoints.
 TRANSITIONS_PATH = "/api/v1/occupations/{code}/transitions"
-PATHS = ("/health", *GAP_PATHS, TRANSITIONS_PATH)
+# One of the three at random for each request.
+MIXED = ",".join((*GAP_PATHS, TRANSITIONS_PATH))
+PATHS = ("/health", *GAP_PATHS, TRANSITIONS_PATH, MIXED)
+COLD_SECONDS = 10
+WORKERS = int(os.environ.get("SERVICE_WORKERS", "2"))
+# What each worker logs once it holds a build (service/serving/published.py).
+BUILD_READ = "published build read for O*NET"
 # Targets on the 2-core machine.
 LOW, HIGH = 4, 32
 TARGET_P99_LOW_MS = 10.0
 TARGET_THROUGHPUT_VS_HEALTH = 0.40
 TARGET_P99_VS_HEALTH = 3.0
+TARGET_P99_COLD_MS = 20.0
+TARGET_P99_PUBLISH_VS_NONE = 3.0
+TARGET_MAX_PUBLISH_MS = 1000.0
 
-# wrk's Lua: random pairs of the listed codes on `path` (or `path` alone), and one JSON line of results.
+# wrk's Lua: random pairs of the listed codes on one of the comma-separated paths (or the path
+# alone), and one JSON line of results.
 WRK_SCRIPT = (
     """
-local codes, path, threads = {}, "/", 0
+local codes, paths, threads = {}, {}, 0
 function setup(thread)
   threads = threads + 1
   thread:set("id", threads)
 end
 function init(args)
-  path = args[1]
+  for path in args[1]:gmatch("[^,]+") do paths[#paths + 1] = path end
   if args[2] then
     for line in io.lines(args[2]) do codes[#codes + 1] = line end
   end
   math.randomseed(os.time() * 100 + id)
 end
 function request()
+  local path = paths[math.random(#paths)]
   if #codes == 0 then return wrk.format("GET", path) end
   local from, to = codes[math.random(#codes)], codes[math.random(#codes)]
   if path:find("{code}", 1, true) then return wrk.format("GET", (path:gsub("{code}", from))) end
@@ -56,21 +74,65 @@ end
 
 
 def median(runs: list[dict]) -> dict:
-    """Each figure's median over the rounds; errors added up."""
+    """Each figure's median over the rounds; the largest max; errors added up."""
     middle = len(runs) // 2
     result = {key: sorted(run[key] for run in runs)[middle] for key in ("rps", "p50_us", "p99_us")}
-    result.update(errors=sum(run["errors"] for run in runs), non_2xx=sum(run["non_2xx"] for run in runs))
+    result.update(
+        max_us=max(run["max_us"] for run in runs),
+        errors=sum(run["errors"] for run in runs),
+        non_2xx=sum(run["non_2xx"] for run in runs),
+    )
     return result
+
+
+def builds_read(service: Served) -> int:
+    return service.log.read_text().count(BUILD_READ)
+
+
+def during_publish(service: Served) -> tuple[dict, float]:
+    """The mix at HIGH connections while the release is loaded again and published, until every
+    worker has read the new build and a second more; and how long the load and the build took."""
+    read_before = builds_read(service)
+    command = wrk_command(service.port, service.script, HIGH, 3600, MIXED, str(service.codes))
+    driver = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1)
+        started = time.monotonic()
+        build_marts(service.env, "api", force=True)
+        publishing = time.monotonic() - started
+        deadline = time.monotonic() + 60
+        while builds_read(service) < read_before + WORKERS:
+            if time.monotonic() > deadline:
+                sys.exit(f"the workers did not read the new build within 60 s; see {service.log}")
+            time.sleep(0.1)
+        time.sleep(1)
+    finally:
+        driver.send_signal(signal.SIGINT)  # wrk stops and reports
+        output, _ = driver.communicate(timeout=30)
+    return wrk_results(output), publishing
+
+
+def label(path: str) -> str:
+    return "gap + transitions mixed" if path == MIXED else path
+
+
+def row(name: str, connections: int, r: dict, versus: str) -> str:
+    return (
+        f"{name:40} {connections:>5} {r['rps']:>8.0f} {r['p50_us'] / 1000:>8.2f} {r['p99_us'] / 1000:>8.2f}"
+        f" {r['max_us'] / 1000:>8.1f} {versus:>22}"
+    )
 
 
 def main() -> int:
     with served("api", WRK_SCRIPT, OCCUPATIONS) as service:
+        # From the first connection gunicorn accepted: no warm-up.
+        cold = wrk(service.port, service.script, LOW, COLD_SECONDS, MIXED, str(service.codes))
 
         def drive(path: str, connections: int, seconds: int) -> dict:
             codes = [] if path == "/health" else [str(service.codes)]
             return wrk(service.port, service.script, connections, seconds, path, *codes)
 
-        for path in PATHS:  # warm every worker's pool, reference data and ranking
+        for path in PATHS:  # the rounds' connections warmed like the others'
             drive(path, HIGH, 2)
 
         rounds: dict[tuple[str, int], list[dict]] = {}
@@ -79,34 +141,51 @@ def main() -> int:
                 for path in PATHS:
                     rounds.setdefault((path, connections), []).append(drive(path, connections, SECONDS))
         results = {key: median(runs) for key, runs in rounds.items()}
+        publish, publishing = during_publish(service)
 
-    print(f"REST service under gunicorn (gunicorn.conf.py), wrk -t2; median of {ROUNDS} rounds of {SECONDS} s;")
-    print(f"gap requests: random pairs, transitions: random occupations, among {OCCUPATIONS} rated occupations")
-    print(f"{'endpoint':40} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs /health':>22}")
+    print(f"REST service under gunicorn (gunicorn.conf.py), wrk -t2; median of {ROUNDS} rounds of {SECONDS} s")
+    print("(max: the largest of the rounds); gap requests: random pairs, transitions: random occupations,")
+    print(f"among {OCCUPATIONS} rated occupations; mixed: one of the three at random for each request")
+    print(f"{'endpoint':40} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'vs /health':>22}")
     misses = []
     for (path, connections), r in results.items():
         health = results["/health", connections]
         versus = ""
         if path != "/health":
             versus = f"{r['rps'] / health['rps']:.0%} req/s, {r['p99_us'] / health['p99_us']:.1f}x p99"
-        print(
-            f"{path:40} {connections:>5} {r['rps']:>8.0f} {r['p50_us'] / 1000:>8.2f} {r['p99_us'] / 1000:>8.2f}"
-            f" {versus:>22}"
-        )
+        name = label(path)
+        print(row(name, connections, r, versus))
         if r["errors"] or r["non_2xx"]:
-            misses.append(f"{path} at {connections}: {r['errors']} socket errors, {r['non_2xx']} non-2xx answers")
+            misses.append(f"{name} at {connections}: {r['errors']} socket errors, {r['non_2xx']} non-2xx answers")
         if path == "/health":
             continue
         p99_ms = r["p99_us"] / 1000
         if connections == LOW and p99_ms >= TARGET_P99_LOW_MS:
-            misses.append(f"{path} at {LOW} connections: p99 {p99_ms:.1f} ms, target < {TARGET_P99_LOW_MS:.0f} ms")
+            misses.append(f"{name} at {LOW} connections: p99 {p99_ms:.1f} ms, target < {TARGET_P99_LOW_MS:.0f} ms")
         if connections == HIGH:
             ratio = r["rps"] / health["rps"]
             if ratio < TARGET_THROUGHPUT_VS_HEALTH:
-                misses.append(f"{path} at {HIGH}: {ratio:.0%} of /health's req/s, target >= 40%")
+                misses.append(f"{name} at {HIGH}: {ratio:.0%} of /health's req/s, target >= 40%")
             p99_ratio = r["p99_us"] / health["p99_us"]
             if p99_ratio > TARGET_P99_VS_HEALTH:
-                misses.append(f"{path} at {HIGH}: p99 {p99_ratio:.1f}x /health's, target <= 3x")
+                misses.append(f"{name} at {HIGH}: p99 {p99_ratio:.1f}x /health's, target <= 3x")
+    mixed = results[MIXED, HIGH]
+    print(row(f"mixed, cold start (first {COLD_SECONDS} s)", LOW, cold, ""))
+    print(row("mixed, during a publish", HIGH, publish, f"{publish['p99_us'] / mixed['p99_us']:.1f}x p99 unpublished"))
+    print(
+        f"cold start: from the first connection gunicorn accepted; publish: the load and the build took"
+        f" {publishing:.1f} s of the {publish['seconds']:.1f} s measured, then every worker read the new build"
+    )
+    for name, r in (("cold start", cold), ("publish", publish)):
+        if r["errors"] or r["non_2xx"]:
+            misses.append(f"{name}: {r['errors']} socket errors, {r['non_2xx']} non-2xx answers")
+    if cold["p99_us"] / 1000 >= TARGET_P99_COLD_MS:
+        misses.append(f"cold start: p99 {cold['p99_us'] / 1000:.1f} ms, target < {TARGET_P99_COLD_MS:.0f} ms")
+    if publish["p99_us"] / mixed["p99_us"] > TARGET_P99_PUBLISH_VS_NONE:
+        ratio = publish["p99_us"] / mixed["p99_us"]
+        misses.append(f"publish: p99 {ratio:.1f}x the mix's without a publish, target <= 3x")
+    if publish["max_us"] / 1000 > TARGET_MAX_PUBLISH_MS:
+        misses.append(f"publish: a request took {publish['max_us'] / 1000:.0f} ms, target <= 1 s")
     for miss in misses:
         print(f"MISS: {miss}")
     print("all targets met" if not misses else f"{len(misses)} target(s) missed")

@@ -5,16 +5,19 @@ switched to once it is whole."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
+import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import cachetools
 
-from service.db import Database, DatabaseUnavailable, MartsUnavailable, Row
+from service.db import Database, MartsUnavailable, Row
 from service.serving.gap_index import GapIndex
 from service.serving.reference import Reference, ReferenceCache, load_reference, read_release, version_of
 from service.serving.transition_ranking import RANKED_DOMAINS, TransitionRanking
@@ -23,6 +26,9 @@ log = logging.getLogger(__name__)
 
 # Reads that straddle a publish are read again (each read takes about a second).
 READ_ATTEMPTS = 3
+# A failed read is tried again after the release check interval, and no sooner than this.
+MIN_RETRY_SECONDS = 1.0
+READ_SWITCH_INTERVAL_SECONDS = 0.0005
 
 
 class ResponseCache:
@@ -72,36 +78,42 @@ class PublishedBuilds:
         self._reference = reference
         self._response_cache_size = response_cache_size
         self._lock = threading.Lock()
-        self._held: Published | None = None
-        self._held_version: tuple[Any, ...] | None = None
+        # The build and its version, replaced together.
+        self._held: tuple[Published, tuple[Any, ...]] | None = None
         self._reading: threading.Thread | None = None
         self._in_background = False
-        # A version whose read failed is tried again after the reference cache's check interval.
+        # A version whose read failed is tried again after the release check interval (at least
+        # MIN_RETRY_SECONDS).
         self._failed: tuple[tuple[Any, ...], float] | None = None
-        self._retry_seconds = reference.check_seconds
+        self._retry_seconds = max(reference.check_seconds, MIN_RETRY_SECONDS)
 
     def get(self) -> Published:
         version = version_of(self._reference.get().release)
         held = self._held
-        if held is not None and self._held_version == version:
-            return held
+        if held is not None and held[1] == version:
+            return held[0]
         if held is not None or self._in_background:
             self._read_in_background(version)
             if held is None:
                 raise MartsUnavailable("the published build is being read")
-            return held
+            return held[0]
         with self._lock:
             if self._held is None:
-                self._hold(*self._read())
-        return self._held
+                self._read_and_hold()
+            return self._held[0]
 
     def read_before_serving(self) -> None:
         """Read the published build now (a worker about to serve), then only ever in the background.
-        With nothing published, or no database, the worker starts all the same."""
+        With nothing published, no database or a build that cannot be read, the worker starts all
+        the same and reads again every retry interval until it holds a build."""
         try:
-            self._hold(*self._read())
-        except (MartsUnavailable, DatabaseUnavailable) as exc:
-            log.warning("no published build read at start (read when one appears): %s", exc)
+            self._read_and_hold()
+        except Exception as exc:
+            log.warning(
+                "no published build read at start (read again every %g s until one is): %s", self._retry_seconds, exc
+            )
+            self._reading = threading.Thread(target=self._read_until_held, name="published-read", daemon=True)
+            self._reading.start()
         self._in_background = True
 
     def _read_in_background(self, version: tuple[Any, ...]) -> None:
@@ -112,26 +124,52 @@ class PublishedBuilds:
                 failed_version, at = self._failed
                 if failed_version == version and time.monotonic() - at < self._retry_seconds:
                     return
-            self._reading = threading.Thread(target=self._read_and_switch, name="published-read", daemon=True)
+            self._reading = threading.Thread(
+                target=self._read_and_switch, args=(version,), name="published-read", daemon=True
+            )
             self._reading.start()
 
-    def _read_and_switch(self) -> None:
+    def _read_and_switch(self, version: tuple[Any, ...]) -> None:
         try:
-            published, version = self._read()
+            self._read_and_hold()
         except Exception as exc:
-            # The read version is unknown here: the one the reference cache sees now is the one tried.
-            self._failed = (version_of(self._reference.get().release), time.monotonic())
-            log.warning("published build not read; answering from the build held: %s", exc)
+            self._failed = (version, time.monotonic())
+            answering = "from the build held" if self._held is not None else "503 marts_unavailable"
+            log.warning(
+                "published build not read (tried again in %g s; answering %s meanwhile): %s",
+                self._retry_seconds,
+                answering,
+                exc,
+            )
             return
         self._failed = None
-        self._hold(published, version)
 
-    def _hold(self, published: Published, version: tuple[Any, ...]) -> None:
-        self._held, self._held_version = published, version
-        # A build's objects live until the next build (freed then by reference counts): out of the
-        # cyclic collector's full passes, which over them took about 60 ms, a stall for every
-        # request the worker was serving.
-        gc.freeze()
+    def _read_until_held(self) -> None:
+        reason = None
+        while self._held is None:
+            time.sleep(self._retry_seconds)
+            try:
+                self._read_and_hold()
+            except Exception as exc:
+                if str(exc) != reason:
+                    log.warning("no published build read yet: %s", exc)
+                reason = str(exc)
+
+    def _read_and_hold(self) -> None:
+        with _beside_requests():
+            published, version = self._read()
+            self._held = published, version
+            # A build's objects live until the next build (freed then by reference counts): out of
+            # the cyclic collector's full passes, which over them took about 60 ms, a stall for
+            # every request the worker was serving.
+            gc.freeze()
+        self._reference.hold(published.reference)
+        release = published.reference.release
+        log.info(
+            "published build read for O*NET %s, built at %s: answering from it",
+            release["onet_release"],
+            release["built_at"],
+        )
 
     def _read(self) -> tuple[Published, tuple[Any, ...]]:
         db = self._db
@@ -142,7 +180,24 @@ class PublishedBuilds:
             ranking = read_ranking(db, ratings)
             gap_index = GapIndex(ratings)
             if version_of(read_release(db)) == version_of(release):
-                log.info("published build read for O*NET %s", release["onet_release"])
                 published = Published(reference, ranking, gap_index, ResponseCache(self._response_cache_size))
                 return published, version_of(release)
         raise MartsUnavailable(f"builds were published during each of {READ_ATTEMPTS} reads of the marts")
+
+
+@contextlib.contextmanager
+def _beside_requests() -> Iterator[None]:
+    """While a build is read beside the requests answered from the previous one: no cyclic
+    collection (its full passes over the new build's objects, tens of milliseconds each, hold the
+    GIL), and a short switch interval, so that a request thread waits for the GIL a fraction of a
+    millisecond rather than 5 ms each time it needs it."""
+    collecting = gc.isenabled()
+    interval = sys.getswitchinterval()
+    gc.disable()
+    sys.setswitchinterval(READ_SWITCH_INTERVAL_SECONDS)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(interval)
+        if collecting:
+            gc.enable()

@@ -39,6 +39,14 @@ class ReferenceCache:
                     reference = self._refresh()
         return reference
 
+    def hold(self, reference: Reference) -> None:
+        """Take `reference`, just read with a whole build, when none is held: a worker's first
+        request then finds it (a reference held is newer or the same)."""
+        with self._lock:
+            if self._reference is None:
+                self._reference, self._version = reference, version_of(reference.release)
+                self._checked_at = time.monotonic()
+
     def _refresh(self) -> Reference:
         release = read_release(self._db)
         if version_of(release) != self._version:
