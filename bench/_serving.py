@@ -139,6 +139,25 @@ class Served:
     log: Path  # gunicorn's and the service's log
 
 
+# What each worker logs once it holds a build; it listens from then on (service/serving/published.py).
+BUILD_READ = "published build read for O*NET"
+WORKERS = int(os.environ.get("SERVICE_WORKERS", "2"))
+
+
+def builds_read(service: Served) -> int:
+    """How many builds the workers have read so far."""
+    return service.log.read_text().count(BUILD_READ)
+
+
+def wait_for_builds_read(service: Served, count: int = WORKERS) -> None:
+    """Until the workers have read `count` builds in all (by default: every worker its first)."""
+    deadline = time.monotonic() + 60
+    while builds_read(service) < count:
+        if time.monotonic() > deadline or service.process.poll() is not None:
+            sys.exit(f"the workers read {builds_read(service)} of {count} builds within 60 s; see {service.log}")
+        time.sleep(0.1)
+
+
 @contextlib.contextmanager
 def served(name: str, wrk_script: str, occupations: int) -> Iterator[Served]:
     """The marts built in private databases, gunicorn over them, `wrk_script` written for wrk and

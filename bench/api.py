@@ -19,7 +19,18 @@ import subprocess
 import sys
 import time
 
-from _serving import WRK_DONE, Served, build_marts, served, wrk, wrk_command, wrk_results
+from _serving import (
+    WORKERS,
+    WRK_DONE,
+    Served,
+    build_marts,
+    builds_read,
+    served,
+    wait_for_builds_read,
+    wrk,
+    wrk_command,
+    wrk_results,
+)
 
 SECONDS = int(os.environ.get("BENCH_API_SECONDS", "5"))
 # The endpoints take turns, round after round, and each figure is the median of its rounds: the
@@ -33,9 +44,6 @@ TRANSITIONS_PATH = "/api/v1/occupations/{code}/transitions"
 MIXED = ",".join((*GAP_PATHS, TRANSITIONS_PATH))
 PATHS = ("/health", *GAP_PATHS, TRANSITIONS_PATH, MIXED)
 COLD_SECONDS = 10
-WORKERS = int(os.environ.get("SERVICE_WORKERS", "2"))
-# What each worker logs once it holds a build (service/serving/published.py).
-BUILD_READ = "published build read for O*NET"
 # Targets on the 2-core machine.
 LOW, HIGH = 4, 32
 TARGET_P99_LOW_MS = 10.0
@@ -85,10 +93,6 @@ def median(runs: list[dict]) -> dict:
     return result
 
 
-def builds_read(service: Served) -> int:
-    return service.log.read_text().count(BUILD_READ)
-
-
 def during_publish(service: Served) -> tuple[dict, float]:
     """The mix at HIGH connections while the release is loaded again and published, until every
     worker has read the new build and a second more; and how long the load and the build took."""
@@ -100,11 +104,7 @@ def during_publish(service: Served) -> tuple[dict, float]:
         started = time.monotonic()
         build_marts(service.env, "api", force=True)
         publishing = time.monotonic() - started
-        deadline = time.monotonic() + 60
-        while builds_read(service) < read_before + WORKERS:
-            if time.monotonic() > deadline:
-                sys.exit(f"the workers did not read the new build within 60 s; see {service.log}")
-            time.sleep(0.1)
+        wait_for_builds_read(service, read_before + WORKERS)
         time.sleep(1)
     finally:
         driver.send_signal(signal.SIGINT)  # wrk stops and reports

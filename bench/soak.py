@@ -11,11 +11,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import requests
-from _serving import WRK_DONE, served, wrk
+from _serving import WRK_DONE, served, wait_for_builds_read, wrk
 
 CONNECTIONS = 64
 # Long enough for every worker's kept answers (SERVICE_ANSWER_CACHE_SIZE) to fill up.
@@ -59,24 +57,9 @@ def worker_rss_kb(master: int) -> dict[int, int]:
     return rss
 
 
-def wait_until_answering(port: int, code: str) -> None:
-    """Until the workers have read the published ratings (each reads them as it starts)."""
-    deadline = time.monotonic() + 60
-    url = f"http://127.0.0.1:{port}/api/v1/occupations/{code}/transitions"
-    while time.monotonic() < deadline:
-        try:
-            # Separate connections, so both workers are likely asked.
-            if all(requests.get(url, timeout=5).ok for _ in range(4)):
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    sys.exit("the service did not answer within 60 s")
-
-
 def main() -> int:
     with served("soak", WRK_SCRIPT, OCCUPATIONS) as service:
-        wait_until_answering(service.port, service.codes.read_text().split()[0])
+        wait_for_builds_read(service)  # every worker listening, so the connections spread over them
         warm_up = wrk(service.port, service.script, CONNECTIONS, WARM_UP_SECONDS, str(service.codes))
         before = worker_rss_kb(service.process.pid)
         soak = wrk(service.port, service.script, CONNECTIONS, SOAK_SECONDS, str(service.codes))
