@@ -11,7 +11,9 @@ loader/specs.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -68,6 +70,26 @@ def create_store(cursor: Cursor, database: str, tables: Iterable[Table]) -> None
     cursor.execute(f"create database if not exists `{database}` {CHARSET}")
     for table in tables:
         cursor.execute(table.create_statement(database))
+
+
+class CreatedOnce:
+    """A store's database and tables, created where missing the first time `ensure` is called in
+    the process."""
+
+    def __init__(self, database: str, tables: Iterable[Table], cursor: Callable[[], ContextManager[Cursor]]):
+        self._database, self._tables, self._cursor = database, tuple(tables), cursor
+        self._ready = False
+        self._lock = threading.Lock()
+
+    def ensure(self) -> None:
+        if self._ready:
+            return
+        with self._lock:
+            if self._ready:
+                return
+            with self._cursor() as cur:
+                create_store(cur, self._database, self._tables)
+            self._ready = True
 
 
 def _names(columns: tuple[str, ...]) -> str:

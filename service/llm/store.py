@@ -7,7 +7,6 @@ A valid answer is kept with its checked result, so an identical request is answe
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 from service.config import ServiceConfig
 from service.db import create_pool, store_cursor
 from service.llm.gemini import Attempt, ModelReply
-from service.store_schema import Column, Key, Table, create_store
+from service.store_schema import Column, CreatedOnce, Key, Table
 
 # status: valid | invalid (answered, but failed the checks) | rate_limited | server_error |
 # client_error | timeout | unreachable (no answer; see error_message).
@@ -92,22 +91,14 @@ class LLMStore:
     def __init__(self, config: ServiceConfig):
         self.database = f"{config.database}_llm"
         self.engine = create_pool(config, None, 2)
-        self._ready = False
-        self._lock = threading.Lock()
+        self._created = CreatedOnce(self.database, TABLES, self._cursor)
 
     def _cursor(self):
         return store_cursor(self.engine, "the LLM store")
 
     def ensure(self) -> None:
         """Create the database and its tables if they are missing (once per process)."""
-        if self._ready:
-            return
-        with self._lock:
-            if self._ready:
-                return
-            with self._cursor() as cur:
-                create_store(cur, self.database, TABLES)
-            self._ready = True
+        self._created.ensure()
 
     def answers(self, keys: list[str]) -> dict[str, dict]:
         """The latest valid call of each request key that has one: its call_id and checked answer."""

@@ -9,7 +9,6 @@ place of the earlier ones. A failed fetch is not stored, so the earlier rows sta
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -18,7 +17,7 @@ import pymysql
 from service.config import OnetApiConfig, ServiceConfig
 from service.db import DatabaseUnavailable, create_pool, error_number, store_cursor
 from service.onet_ws.client import OccupationFetch
-from service.store_schema import Column, Key, Table, create_store
+from service.store_schema import Column, CreatedOnce, Key, Table
 
 # Deadlock, lock wait timeout: two workers storing the same occupation at once; the store retries.
 _RETRY_ERRORS = frozenset({1213, 1205})
@@ -100,22 +99,14 @@ class OnetApiStore:
         self.database = f"{config.database}_api"
         self.max_age_days = (api or OnetApiConfig()).max_age_days
         self.engine = create_pool(config, None, pool_size)
-        self._ready = False
-        self._lock = threading.Lock()
+        self._created = CreatedOnce(self.database, TABLES, self._cursor)
 
     def _cursor(self):
         return store_cursor(self.engine, "the O*NET Web Services store", passed_on=_RETRY_ERRORS)
 
     def ensure(self) -> None:
         """Create the database and its tables if they are missing (once per process)."""
-        if self._ready:
-            return
-        with self._lock:
-            if self._ready:
-                return
-            with self._cursor() as cur:
-                create_store(cur, self.database, TABLES)
-            self._ready = True
+        self._created.ensure()
 
     def store(self, fetch: OccupationFetch) -> int:
         """Store one fetch atomically, replacing the occupation's earlier rating rows. Returns its
