@@ -12,12 +12,11 @@ import flask_smorest
 from flask import Flask, request
 from flask.views import MethodView
 from flask_limiter import Limiter, RateLimitExceeded
-from flask_smorest import Blueprint
 from limits import parse_many
 from marshmallow import Schema, fields
 
 from service.api.context import EXTENSION, services
-from service.api.errors import REQUEST_LINE_TOO_LONG, error_body, fail
+from service.api.errors import Blueprint, error_body, fail
 from service.api.schemas import OccupationRefSchema, Rating, ResponseSchema, occupation_code
 from service.config import ServiceConfig
 from service.db import Database
@@ -133,7 +132,6 @@ class SkillGapLLM(MethodView):
     @blp.alt_response(502, response="BAD_GATEWAY")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     @blp.alt_response(504, response="GATEWAY_TIMEOUT")
-    @blp.alt_response(414, response=REQUEST_LINE_TOO_LONG)
     @blp.doc(security=[{SECURITY_SCHEME: []}])
     def get(self, args):
         """Skill levels in both occupations by a language model next to O*NET's, and its analysis.

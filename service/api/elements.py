@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from service.api.context import current_published, services
-from service.api.errors import REQUEST_LINE_TOO_LONG
+from service.api.errors import Blueprint
 from service.api.schemas import ResponseSchema, domain_field
 from service.serving.reference import require_domain
 
@@ -32,7 +31,6 @@ class Elements(MethodView):
     @blp.response(200, ElementSchema(many=True))
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
-    @blp.alt_response(414, response=REQUEST_LINE_TOO_LONG)
     def get(self, args):
         """The elements of a domain with their category and description."""
         require_domain(current_published().reference, args["domain"])

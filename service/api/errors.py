@@ -109,6 +109,17 @@ def error_body(status: int, code: str, message: str, details: dict | None = None
     return {"status": status, "code": code, "message": message, "details": details or {}}
 
 
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's Blueprint that documents, on each of its operations, the 414 the server
+    answers before any view runs."""
+
+    @staticmethod
+    def _prepare_response_doc(doc, doc_info, **kwargs):
+        responses = doc_info.setdefault("response", {}).setdefault("responses", {})
+        responses.setdefault(414, []).append(REQUEST_LINE_TOO_LONG)
+        return flask_smorest.Blueprint._prepare_response_doc(doc, doc_info, **kwargs)
+
+
 class Api(flask_smorest.Api):
     """flask-smorest's Api documenting and writing the project's error shape."""
 

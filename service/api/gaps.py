@@ -5,12 +5,11 @@ Services, from the marts themselves."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.api.cached_responses import cached_response, do_not_cache
 from service.api.context import current_published, services
-from service.api.errors import REQUEST_LINE_TOO_LONG
+from service.api.errors import Blueprint
 from service.api.schemas import Flag, OccupationRefSchema, Rating, ResponseSchema, domain_field, occupation_code
 from service.onet_ws.fetched_ratings import RELEASE, WEB_SERVICES, RatingsOrigin
 from service.serving.reference import require_domain, require_known
@@ -128,7 +127,6 @@ class SkillGap(MethodView):
     @blp.response(200, GapSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
-    @blp.alt_response(414, response=REQUEST_LINE_TOO_LONG)
     @cached_response(GAP_SCHEMA)
     def get(self, args):
         """The elements the target occupation needs that the source lacks (the `skill_gap` model).
@@ -145,7 +143,6 @@ class SkillGapByLevel(MethodView):
     @blp.response(200, GapSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
-    @blp.alt_response(414, response=REQUEST_LINE_TOO_LONG)
     @cached_response(GAP_SCHEMA)
     def get(self, args):
         """The elements whose level in the target exceeds the source's (the `skill_gap_by_level` model).

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields
 
 from service.api.context import services
-from service.api.errors import REQUEST_LINE_TOO_LONG, fail
+from service.api.errors import Blueprint, fail
 from service.api.schemas import ResponseSchema
 
 blp = Blueprint("health", __name__, url_prefix="/health", description="Liveness and readiness probes.")
@@ -25,7 +24,6 @@ class ReadySchema(ResponseSchema):
 @blp.route("")
 class Live(MethodView):
     @blp.response(200, LiveSchema)
-    @blp.alt_response(414, response=REQUEST_LINE_TOO_LONG)
     def get(self):
         """The process answers (the database is not consulted)."""
         return {"status": "ok"}
@@ -35,7 +33,6 @@ class Live(MethodView):
 class Ready(MethodView):
     @blp.response(200, ReadySchema)
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
-    @blp.alt_response(414, response=REQUEST_LINE_TOO_LONG)
     def get(self):
         """The database answers and the marts are published."""
         db = services().db

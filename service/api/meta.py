@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields
 
 from service.api.context import current_published
-from service.api.errors import REQUEST_LINE_TOO_LONG
+from service.api.errors import Blueprint
 from service.api.schemas import ResponseSchema
 
 blp = Blueprint("meta", __name__, url_prefix="/api/v1", description="The release served and its domains.")
@@ -43,7 +42,6 @@ def _domains() -> list[dict]:
 class Meta(MethodView):
     @blp.response(200, MetaSchema)
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
-    @blp.alt_response(414, response=REQUEST_LINE_TOO_LONG)
     def get(self):
         """The O*NET release served, when it was loaded and built, and the domains with data."""
         return {**current_published().reference.release, "domains": _domains()}
@@ -53,7 +51,6 @@ class Meta(MethodView):
 class Domains(MethodView):
     @blp.response(200, DomainSchema(many=True))
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
-    @blp.alt_response(414, response=REQUEST_LINE_TOO_LONG)
     def get(self):
         """The four domains of ratings; those the release does not ship have no rated occupations."""
         return _domains()

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.api.context import services
-from service.api.errors import REQUEST_LINE_TOO_LONG, fail, reject
+from service.api.errors import Blueprint, fail, reject
 from service.api.schemas import CODE_PATH_PARAMETER, JOB_ZONES, NOT_A_CODE, Flag, Rating, ResponseSchema, is_code
 from service.db import DOMAINS
 
@@ -80,7 +79,6 @@ class Occupations(MethodView):
     @blp.response(200, OccupationSummarySchema(many=True))
     @blp.paginate(page_size=20, max_page_size=100)
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
-    @blp.alt_response(414, response=REQUEST_LINE_TOO_LONG)
     def get(self, args, pagination_parameters):
         """Search occupations by code, or by words of their titles and alternate titles.
 
@@ -104,7 +102,6 @@ class Occupation(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
-    @blp.alt_response(414, response=REQUEST_LINE_TOO_LONG)
     def get(self, code):
         """One occupation with its ratings per domain (empty lists where it has none)."""
         if not is_code(code):

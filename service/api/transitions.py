@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from service.api.cached_responses import cached_response
 from service.api.context import current_published, services
-from service.api.errors import REQUEST_LINE_TOO_LONG, fail, reject
+from service.api.errors import Blueprint, fail, reject
 from service.api.schemas import CODE_PATH_PARAMETER, JOB_ZONES, NOT_A_CODE, Rating, ResponseSchema, is_code
 from service.serving.transition_ranking import TransitionRanking
 
@@ -181,7 +180,6 @@ class Transitions(MethodView):
     @blp.response(200, TransitionsSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
-    @blp.alt_response(414, response=REQUEST_LINE_TOO_LONG)
     @cached_response(TransitionsSchema())
     def get(self, args, code):
         """The occupations closest to this one, ranked, with the gap each move leaves.

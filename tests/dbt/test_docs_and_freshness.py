@@ -70,8 +70,10 @@ def test_source_freshness_flags_an_old_load(loaded_settings, tmp_path, days, sta
         with server_connection(settings) as conn, conn.cursor() as cur:
             cur.execute(f"CREATE DATABASE `{settings.raw_database}` COLLATE utf8mb4_unicode_ci")
             cur.execute(f"CREATE TABLE `{settings.raw_database}`.load_history LIKE {source}")
+            # The session's newest load alone: another test may have loaded the release again.
             cur.execute(
-                f"INSERT INTO `{settings.raw_database}`.load_history SELECT * FROM {source} WHERE status = 'loaded'"
+                f"INSERT INTO `{settings.raw_database}`.load_history"
+                f" SELECT * FROM {source} WHERE status = 'loaded' ORDER BY load_id DESC LIMIT 1"
             )
             cur.execute(
                 f"UPDATE `{settings.raw_database}`.load_history SET finished_at = UTC_TIMESTAMP(6) - INTERVAL %s DAY",

@@ -14,11 +14,18 @@ import requests
 
 from tests.conftest import REPO, database_env
 
+# What a worker logs once it answers from a build it has read (service/serving/published.py).
+BUILD_READ = "published build read for O*NET"
+
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def log_lines(log: Path, text: str) -> list[str]:
+    return [line for line in log.read_text().splitlines() if text in line]
 
 
 class Server:
@@ -29,6 +36,10 @@ class Server:
 
     def get(self, path: str, **kwargs) -> requests.Response:
         return requests.get(self.url + path, timeout=10, **kwargs)
+
+    def builds_read(self) -> int:
+        """How many builds the workers have read so far, each worker counting each of its reads."""
+        return len(log_lines(self.log, BUILD_READ))
 
 
 @contextlib.contextmanager

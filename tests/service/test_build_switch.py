@@ -18,22 +18,17 @@ import requests
 
 from service.db import MARTS
 from tests.conftest import REPO, database_env, drop_databases, make_settings, server_connection
-from tests.service.gunicorn_server import free_port, serving
+from tests.service.gunicorn_server import BUILD_READ, free_port, log_lines, serving
 
 PROGRAMMERS = "15-1251.00"
 CEO = "11-1011.00"
 GAP = f"/api/v1/skill-gap-by-lvl?from={PROGRAMMERS}&to={CEO}"
 TRANSITIONS = f"/api/v1/occupations/{PROGRAMMERS}/transitions"
 WORKERS = 2
-BUILD_READ = "published build read for O*NET"
 READ_FAILED = "published build not read"
 # Each check for another build (and the retry of a failed read, at least 1 s) soon after the last.
 CHECK = {"SERVICE_RELEASE_CHECK_SECONDS": "0.2", "SERVICE_WORKERS": str(WORKERS)}
 DEADLINE_SECONDS = 60
-
-
-def log_lines(log: Path, text: str) -> list[str]:
-    return [line for line in log.read_text().splitlines() if text in line]
 
 
 def wait_for(condition, what: str, while_waiting=lambda: None) -> None:
