@@ -65,7 +65,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/lint_sql.py
-	$(BIN)/sqlfluff lint dbt_project
+	$(BIN)/sqlfluff lint --processes 2 dbt_project
 	$(BIN)/lint-imports
 
 lint-deploy: $(TOOLS)/.installed

@@ -32,7 +32,7 @@ sampled as (
 -- each element instead (3.6 s rather than 0.3 s). `distinct` (the rows are distinct anyway) keeps
 -- the order when dbt wraps the test in its count: a derived table without it is merged into the
 -- outer query, which drops straight_join (13 s rather than 1 s on a slow machine).
-select straight_join distinct gap.*
+select distinct straight_join gap.*
 from sampled as source_occupation
 cross join sampled as target_occupation
 inner join {{ ref(gap_model) }} as gap
