@@ -29,6 +29,8 @@ READ_ATTEMPTS = 3
 # A failed read is tried again after the release check interval, and no sooner than this.
 MIN_RETRY_SECONDS = 1.0
 READ_SWITCH_INTERVAL_SECONDS = 0.0005
+# A worker checks for another build at the release check interval, and no more often than this.
+MIN_WATCH_SECONDS = 0.1
 
 
 class ResponseCache:
@@ -71,7 +73,9 @@ class PublishedBuilds:
 
     Until `read_before_serving` is called (outside gunicorn: a test client, `flask run`), a request
     that finds no build held reads it and waits. After it, reads happen in the background only: a
-    request answers from the build held meanwhile, or with MartsUnavailable when none is held yet."""
+    request answers from the build held meanwhile, or with MartsUnavailable when none is held yet,
+    and the worker itself checks for another build every release check interval, so that one that
+    no request reaches switches too."""
 
     def __init__(self, db: Database, reference: ReferenceCache, response_cache_size: int):
         self._db = db
@@ -115,6 +119,19 @@ class PublishedBuilds:
             self._reading = threading.Thread(target=self._read_until_held, name="published-read", daemon=True)
             self._reading.start()
         self._in_background = True
+        threading.Thread(target=self._watch, name="published-watch", daemon=True).start()
+
+    def _watch(self) -> None:
+        """Every check interval, once a build is held: read another one published since, as a
+        request would (the first build is read by `read_before_serving` or `_read_until_held`)."""
+        while True:
+            time.sleep(max(self._reference.check_seconds, MIN_WATCH_SECONDS))
+            if self._held is None:
+                continue
+            try:
+                self.get()
+            except Exception as exc:  # the database out of reach: answering from the build held
+                log.debug("no check for another build: %s", exc)
 
     def _read_in_background(self, version: tuple[Any, ...]) -> None:
         with self._lock:

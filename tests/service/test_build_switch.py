@@ -78,6 +78,7 @@ def test_a_worker_reads_the_build_before_it_accepts_a_connection(built_settings,
 def test_a_failed_read_keeps_the_previous_build_until_the_next_read_succeeds(built_settings, copied_marts, tmp_path):
     settings = dataclasses.replace(built_settings, database=copied_marts)
     with serving(settings, tmp_path / "gunicorn.log", **CHECK) as server:
+        wait_for(lambda: len(log_lines(server.log, BUILD_READ)) == WORKERS, "every worker read the build")
         before = server.get(GAP).json()["gaps"]
         largest = before[0]["element_id"]
 
@@ -124,6 +125,17 @@ def test_a_failed_read_keeps_the_previous_build_until_the_next_read_succeeds(bui
             assert server.get(GAP).json()["gaps"] == after, "every worker answers from the new build"
 
 
+def test_a_worker_that_no_request_reaches_reads_another_build_too(built_settings, copied_marts, tmp_path):
+    settings = dataclasses.replace(built_settings, database=copied_marts)
+    with serving(settings, tmp_path / "gunicorn.log", **CHECK) as server:
+        wait_for(lambda: len(log_lines(server.log, BUILD_READ)) == WORKERS, "every worker read the build")
+        with server_connection(built_settings) as conn, conn.cursor() as cur:
+            cur.execute(f"update `{copied_marts}`.release_info set built_at = built_at + interval 1 second")
+        # No request is sent: each worker notices the new build by itself.
+        wait_for(lambda: len(log_lines(server.log, BUILD_READ)) == 2 * WORKERS, "every worker read the new build")
+        assert server.get(GAP).status_code == 200
+
+
 @pytest.fixture
 def unpublished(tmp_path):
     """Settings naming databases where nothing is published yet."""
@@ -152,7 +164,11 @@ def test_with_nothing_published_a_worker_starts_and_reads_the_first_build_when_i
             response = server.get(path)
             assert response.status_code == 503, (path, response.text)
             assert response.json()["code"] == "marts_unavailable", path
-        assert len(log_lines(server.log, "no published build read at start")) == WORKERS
+        # The second worker may still be starting when the first answers.
+        wait_for(
+            lambda: len(log_lines(server.log, "no published build read at start")) == WORKERS,
+            "every worker started without a build",
+        )
 
         publish_copy(built_settings, unpublished)
         # No request asks for it: each worker reads the build by itself.
