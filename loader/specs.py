@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 CODE_PATTERN = r"^[0-9]{2}-[0-9]{4}\.[0-9]{2}$"
 ELEMENT_PATTERN = r"^[0-9]+(\.[A-Za-z0-9]+)*$"
+COMMODITY_PATTERN = r"^[0-9]{8}$"  # a UNSPSC commodity code
 FLAG_VALUES = ("Y", "N")
 
 
@@ -50,6 +51,8 @@ class FileSpec:
     required: bool = True
     references: tuple[Reference, ...] = ()
     scaled_value: str | None = None  # a value column checked against its row's scale range
+    # Columns of the landing table that the file does not have: (name, value) for every row.
+    constants: tuple[tuple[str, str], ...] = ()
 
     @property
     def headers(self) -> list[str]:
@@ -212,6 +215,29 @@ def _titles(file_name: str, header: str) -> FileSpec:
     )
 
 
+def _technology(
+    file_name: str, example: str, category: Column, category_name: str, layout: str, references: tuple[Reference, ...]
+) -> FileSpec:
+    """`Technology Skills.txt` up to 30.2 (UNSPSC commodity categories), `Software Skills.txt` from
+    30.3 (content-model elements 2.E.*): the same table, the category's id and name and the layout."""
+    return FileSpec(
+        file_name,
+        "technology_skills",
+        (
+            _code(),
+            Column(example, "example", "VARCHAR(250)"),
+            category,
+            Column(category_name, "category_name", "VARCHAR(150)"),
+            Column("Hot Technology", "hot_technology", "CHAR(1)", values=FLAG_VALUES),
+            Column("In Demand", "in_demand", "CHAR(1)", values=FLAG_VALUES),
+        ),
+        key=("onetsoc_code", "example", "category_id"),
+        required=False,
+        references=references,
+        constants=(("layout", layout),),
+    )
+
+
 @dataclass(frozen=True)
 class Layout:
     """The files of one generation of O*NET's text release, told apart by the files it ships."""
@@ -235,26 +261,44 @@ class Layout:
 
 
 OCCUPATION_DATA = "Occupation Data.txt"
+OLD_LAYOUT = "up to 30.2"
+NEW_LAYOUT = "30.3 and later"
 
 # Up to 30.2: one skills file. From 30.3 on: the 10 Essential Skills (2.A.*) and the 25 Transferable
 # Skills (2.B.*) in two files with Skills.txt's columns, landing in the same table.
 UP_TO_30_2 = Layout(
-    "up to 30.2",
+    OLD_LAYOUT,
     (
         *SHARED[:3],
         _ratings("Skills.txt", "skills", required=True),
         *SHARED[3:],
         _titles("Alternate Titles.txt", "Alternate Title"),
+        _technology(
+            "Technology Skills.txt",
+            "Example",
+            Column("Commodity Code", "category_id", "VARCHAR(20)", pattern=COMMODITY_PATTERN),
+            "Commodity Title",
+            OLD_LAYOUT,
+            references=(OCCUPATION_REF,),
+        ),
     ),
 )
 FROM_30_3 = Layout(
-    "30.3 and later",
+    NEW_LAYOUT,
     (
         *SHARED[:3],
         _ratings("Essential Skills.txt", "skills", required=True),
         _ratings("Transferable Skills.txt", "skills", required=True),
         *SHARED[3:],
         _titles("Job Titles.txt", "Job Title"),
+        _technology(
+            "Software Skills.txt",
+            "Workplace Example",
+            Column("Element ID", "category_id", "VARCHAR(20)", pattern=ELEMENT_PATTERN),
+            "Element Name",
+            NEW_LAYOUT,
+            references=(OCCUPATION_REF, Reference("category_id", "content_model_reference", "element_id")),
+        ),
     ),
 )
 LAYOUTS: tuple[Layout, ...] = (UP_TO_30_2, FROM_30_3)

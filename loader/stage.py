@@ -33,6 +33,7 @@ def staged_name(table: str, load_id: int) -> str:
 
 def create_table_sql(spec: FileSpec, name: str) -> str:
     columns = [f"`{c.name}` {c.sql_type} {'NULL' if c.nullable else 'NOT NULL'}" for c in spec.columns]
+    columns += [f"`{name}` VARCHAR(20) NOT NULL" for name, _value in spec.constants]
     # A table can take several files (Essential and Transferable Skills): a line is a line of its file.
     keys = ["PRIMARY KEY (`_line`, `_source_file`)"]
     if spec.table in REFERENCED_TABLES:
@@ -49,7 +50,10 @@ def load_data_sql(info: FileInfo, name: str) -> str:
     spec = info.spec
     variables = ", ".join(f"@c{i}" for i in range(len(spec.columns)))
     # `n/a` and blank fields are NULL, never 0 or ''.
-    assignments = ", ".join(f"`{c.name}` = NULLIF(NULLIF(@c{i}, 'n/a'), '')" for i, c in enumerate(spec.columns))
+    assignments = ", ".join(
+        [f"`{c.name}` = NULLIF(NULLIF(@c{i}, 'n/a'), '')" for i, c in enumerate(spec.columns)]
+        + [f"`{name}` = %s" for name, _value in spec.constants]
+    )
     terminator = "\\r\\n" if info.line_terminator == "\r\n" else "\\n"
     return (
         f"LOAD DATA LOCAL INFILE %s INTO TABLE `{name}` CHARACTER SET utf8mb4 "
@@ -78,7 +82,8 @@ def _warning_error(info: FileInfo, warnings: list[tuple]) -> LoadError:
 def _load_file(cur, info: FileInfo, name: str, release: str, load_id: int, after_another: bool) -> None:
     """LOAD DATA one file into `name`; a file loaded after another is renumbered from line 2 like its lines."""
     file_name = info.spec.file_name
-    cur.execute(load_data_sql(info, name), (str(info.path), file_name, release, load_id))
+    constants = [value for _name, value in info.spec.constants]
+    cur.execute(load_data_sql(info, name), (str(info.path), *constants, file_name, release, load_id))
     loaded = cur.rowcount
     cur.execute("SHOW WARNINGS")
     warnings = cur.fetchall()

@@ -21,8 +21,10 @@ def drop_leftovers(cur: pymysql.cursors.Cursor) -> list[str]:
 
 
 def data_checksum(cur: pymysql.cursors.Cursor, spec: FileSpec, table: str) -> int:
-    """An order-free checksum over the data columns of the rows from `spec`'s file (not the line or lineage)."""
-    fields = ", ".join(f"COALESCE(`{c.name}`, '\\\\N')" for c in spec.columns)
+    """An order-free checksum over the data columns of the rows from `spec`'s file and its constants
+    (not the line or lineage)."""
+    names = [c.name for c in spec.columns] + [name for name, _value in spec.constants]
+    fields = ", ".join(f"COALESCE(`{name}`, '\\\\N')" for name in names)
     cur.execute(
         f"SELECT COALESCE(BIT_XOR(CRC32(CONCAT_WS('\\t', {fields}))), 0) FROM `{table}` WHERE `_source_file` = %s",
         (spec.file_name,),

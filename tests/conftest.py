@@ -50,10 +50,14 @@ def settings(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def release_dir() -> Path:
+def release_dir(tmp_path_factory) -> Path:
+    """The session's release: the shared 29.3 release plus O*NET 28.2's Technology Skills.txt
+    (29.3 ships none; tests/technology_release.py), as links in a folder of the session's."""
+    from tests.technology_release import with_technology
+
     if not (RELEASE_DIR / "Occupation Data.txt").exists():
         pytest.fail(f"the O*NET 29.3 text release is not at {RELEASE_DIR}; set ONET_TEST_RELEASE")
-    return RELEASE_DIR
+    return with_technology(RELEASE_DIR, tmp_path_factory.mktemp("release"))
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,8 @@ and Work Activities written by `write_abilities_and_work_activities` are the rea
 (11-1011.00) followed by made-up, deterministic ratings for other occupations. No O*NET file is kept in the
 repository: everything is written at test or bench time from the shared folders.
 
-- `convert_to_current_layout(release, target)`: the 29.3 release in the 31.0 layout.
+- `convert_to_current_layout(release, target)`: the 29.3 release in the 31.0 layout (with a `Technology
+  Skills.txt`, tests/technology_release.py, also written as `Software Skills.txt`).
 - `write_abilities_and_work_activities(folder, occupations)`: `Abilities.txt` and `Work Activities.txt` shaped
   like the real 31.0 rows, for a release folder of either layout.
 - `write_sampled_ratings(path, sample, codes, seed)`: the same for one ratings file and a list of codes.
@@ -106,11 +107,26 @@ def _rename_groups(source: Path, target: Path) -> None:
     write_lines(target / CONTENT_MODEL, [header, *renamed])
 
 
+def _to_software_skills(source: Path, target: Path) -> None:
+    """`Technology Skills.txt` as `Software Skills.txt`, its categories added to the converted content
+    model (written before: the files are converted in name order)."""
+    from tests.technology_release import software_skills
+
+    elements = software_skills(source, target)
+    header, *rows = read_lines(target / CONTENT_MODEL)
+    added = [
+        b"\t".join((element, name, b"Software category (test release: O*NET 28.2's Technology Skills, 31.0's layout)."))
+        for element, name in elements.items()
+    ]
+    write_lines(target / CONTENT_MODEL, [header, *rows, *added])
+
+
 CONVERTERS = {
     SKILLS: _split_skills,
     ALTERNATE_TITLES: _rename_title_column,
     JOB_ZONE_REFERENCE: _without_zone_1,
     CONTENT_MODEL: _rename_groups,
+    "Technology Skills.txt": _to_software_skills,
 }
 
 

@@ -15,13 +15,15 @@ PUBLISHED_TABLES = {
     "dim_elements",
     "dim_level_anchors",
     "dim_occupations",
+    "dim_technology_categories",
     "fct_occupation_ratings",
+    "fct_occupation_technology",
     "llm_level_agreement",
     "llm_skill_levels",
     "related_occupations",
     "release_info",
 }
-PUBLISHED_VIEWS = {"fct_occupation_ratings_combined", "skill_gap", "skill_gap_by_level"}
+PUBLISHED_VIEWS = {"fct_occupation_ratings_combined", "skill_gap", "skill_gap_by_level", "technology_gap"}
 
 
 def relations(settings, database: str) -> dict[str, str]:
@@ -58,9 +60,9 @@ def test_the_marts_are_published_in_the_service_database(built_settings):
         (built_settings.database,),
         database="information_schema",
     )
-    assert len(definitions) == 3
+    assert len(definitions) == len(PUBLISHED_VIEWS)
     for (definition,) in definitions:
-        assert f"`{built_settings.database}`.`fct_occupation_ratings" in definition
+        assert f"`{built_settings.database}`.`fct_occupation_" in definition
         assert "_build`" not in definition
     # The build database keeps a view of each published table for dbt's later commands.
     build = relations(built_settings, f"{built_settings.database}_build")
@@ -141,6 +143,22 @@ def test_fct_occupation_ratings_effective_level(built_settings):
         "select count(*) from fct_occupation_ratings where not_relevant = 0 and effective_level <> level",
     )
     assert rows == [(0,)]
+
+
+def test_a_technology_gap_pair_is_primary_key_lookups(built_settings):
+    """The view merges into the query: the source by its key, the target's rows by the key's
+    prefix, and per row a lookup of the source's category by the key's first two parts."""
+    tables = plan_tables(
+        built_settings,
+        "select * from technology_gap where from_code = %s and to_code = %s",
+        ("11-1011.00", "15-1252.00"),
+    )
+    steps = [(t["table_name"], t["access_type"], t.get("key"), t.get("used_key_parts")) for t in tables]
+    assert steps == [
+        ("source_occupation", "const", "PRIMARY", ["onetsoc_code"]),
+        ("target_technology", "ref", "PRIMARY", ["onetsoc_code"]),
+        ("source_technology", "ref", "PRIMARY", ["onetsoc_code", "category_id"]),
+    ]
 
 
 @pytest.mark.parametrize("model", ["skill_gap", "skill_gap_by_level"])

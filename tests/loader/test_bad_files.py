@@ -18,13 +18,13 @@ def _edit(folder: Path, file: str, line: int, transform) -> None:
     path.write_bytes(b"\r\n".join(lines))
 
 
-def _field(line: int, index: int, value: bytes):
+def _field(line: int, index: int, value: bytes, file: str = "Skills.txt"):
     def transform(text: bytes) -> bytes:
         fields = text.split(b"\t")
         fields[index] = value
         return b"\t".join(fields)
 
-    return lambda folder: _edit(folder, "Skills.txt", line, transform)
+    return lambda folder: _edit(folder, file, line, transform)
 
 
 def _drop_column(index: int):
@@ -36,9 +36,9 @@ def _drop_column(index: int):
     return apply
 
 
-def _duplicate_line(line: int):
+def _duplicate_line(line: int, file: str = "Skills.txt"):
     def apply(folder: Path) -> None:
-        path = folder / "Skills.txt"
+        path = folder / file
         lines = path.read_bytes().split(b"\r\n")
         lines.insert(line, lines[line - 1])
         path.write_bytes(b"\r\n".join(lines))
@@ -46,6 +46,7 @@ def _duplicate_line(line: int):
     return apply
 
 
+TECHNOLOGY = "Technology Skills.txt"
 CASES = {
     "wrong header": (
         lambda f: _edit(f, "Skills.txt", 1, lambda t: t.replace(b"Data Value", b"Value")),
@@ -83,6 +84,22 @@ CASES = {
         ("Scales Reference.txt", None, None, "required file is missing"),
     ),
     "value too long": (_field(2, 3, b"IMPORTANCE"), ("Skills.txt", 2, "Scale ID", "longer than the column's 3")),
+    "technology: bad flag": (
+        _field(3, 4, b"X", TECHNOLOGY),
+        (TECHNOLOGY, 3, "Hot Technology", "'X' is not one of Y, N"),
+    ),
+    "technology: orphan code": (
+        _field(4, 0, b"99-9999.00", TECHNOLOGY),
+        (TECHNOLOGY, 4, "O*NET-SOC Code", "'99-9999.00' is not in occupation_data"),
+    ),
+    "technology: bad commodity code": (
+        _field(2, 2, b"4323220", TECHNOLOGY),
+        (TECHNOLOGY, 2, "Commodity Code", "does not match the pattern ^[0-9]{8}$"),
+    ),
+    "technology: duplicate example": (
+        _duplicate_line(2, TECHNOLOGY),
+        (TECHNOLOGY, 3, "Commodity Code", "duplicate key (onetsoc_code, example, category_id)"),
+    ),
 }
 
 

@@ -1,4 +1,4 @@
-"""The whole shared O*NET 29.3 release, loaded once for the session."""
+"""The whole shared O*NET 29.3 release (with 28.2's Technology Skills.txt), loaded once for the session."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ EXPECTED_ROWS = {
     "job_zones": 923,
     "related_occupations": 18460,
     "alternate_titles": 56560,
+    "technology_skills": 32435,
 }
 
 

@@ -46,6 +46,22 @@ def test_the_current_layout_lands_in_the_same_tables(settings, current_release):
     assert files["Essential Skills.txt"] == files["Transferable Skills.txt"] == "skills"
     assert files["Job Titles.txt"] == "alternate_titles"
     assert "Skills.txt" not in files and "Alternate Titles.txt" not in files
+    technology = query(settings, "SELECT `_source_file`, layout, category_id, category_name FROM technology_skills")
+    assert sorted(technology) == [
+        ("Software Skills.txt", "30.3 and later", "2.E.4.i", "Spreadsheet software"),
+        ("Software Skills.txt", "30.3 and later", "2.E.5.b", "Document management software"),
+    ]
+
+
+def test_a_software_category_must_be_a_content_model_element(settings, current_release):
+    path = current_release / "Software Skills.txt"
+    path.write_bytes(path.read_bytes().replace(b"\t2.E.4.i\t", b"\t2.E.4.z\t"))
+    with pytest.raises(LoadError) as caught:
+        run(str(current_release), quiet=True, settings=settings)
+    error = caught.value
+    assert (error.file, error.line, error.column) == ("Software Skills.txt", 3, "Element ID")
+    assert "'2.E.4.z' is not in content_model_reference" in str(error)
+    assert query(settings, "SELECT status FROM load_history") == [("failed",)]
 
 
 def test_each_file_of_a_shared_table_has_its_own_checksum(settings, current_release):
@@ -82,12 +98,12 @@ BAD_FOLDERS = {
     "no occupation data": (
         _write(FILES, drop=("Occupation Data.txt",)),
         "no Occupation Data.txt; found: Abilities.txt, Content Model Reference.txt, Scales Reference.txt, "
-        "Skills.txt, Work Activities.txt (and 1 other file);",
+        "Skills.txt, Technology Skills.txt, Work Activities.txt (and 1 other file);",
     ),
     "no skills file": (
         _write(FILES, drop=("Skills.txt",)),
         "no skills file of either layout; found: Abilities.txt, Content Model Reference.txt, "
-        "Occupation Data.txt, Scales Reference.txt, Work Activities.txt (and 1 other file);",
+        "Occupation Data.txt, Scales Reference.txt, Technology Skills.txt, Work Activities.txt (and 1 other file);",
     ),
     "only essential skills": (
         _write(CURRENT_LAYOUT_FILES, drop=("Transferable Skills.txt",)),
@@ -99,8 +115,8 @@ BAD_FOLDERS = {
     ),
     "old skills beside new skills": (
         _write(CURRENT_LAYOUT_FILES, add={"Skills.txt": FILES["Skills.txt"]}),
-        "Skills.txt (up to 30.2) beside Essential Skills.txt, Transferable Skills.txt, Job Titles.txt "
-        "(30.3 and later): files of two layouts in one folder",
+        "Skills.txt (up to 30.2) beside Essential Skills.txt, Transferable Skills.txt, Job Titles.txt, "
+        "Software Skills.txt (30.3 and later): files of two layouts in one folder",
     ),
     "old titles beside new skills": (
         _write(CURRENT_LAYOUT_FILES, add=OLD_TITLES),

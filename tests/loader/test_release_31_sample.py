@@ -9,6 +9,7 @@ import pytest
 
 from loader.pipeline import run
 from tests.conftest import RELEASE_DIR, query
+from tests.technology_release import sample_elements
 
 SAMPLE = RELEASE_DIR.parent / "samples" / "release_31_0_partial"
 # From 30.2 on zone 1 is merged into zone 2: four zones, written here in the file's layout.
@@ -35,6 +36,10 @@ def sample_release(tmp_path):
     shutil.copytree(SAMPLE, folder)
     for name in ("Occupation Data.txt", "Content Model Reference.txt"):
         shutil.copy(RELEASE_DIR / name, folder / name)
+    # 31.0's content model holds the software categories (2.E.*) its Software Skills name; 29.3's does not.
+    with (folder / "Content Model Reference.txt").open("ab") as content_model:
+        for name, element in sorted(sample_elements(SAMPLE).items()):
+            content_model.write(element + b"\t" + name + b"\tA software category of O*NET 31.0.\r\n")
     (folder / "Job Zone Reference.txt").write_bytes("".join(f"{line}\r\n" for line in JOB_ZONE_REFERENCE).encode())
     return folder
 
@@ -46,7 +51,15 @@ def test_the_real_31_0_rows_load(settings, sample_release):
     assert (outcome.release, outcome.layout) == ("31.0", "30.3 and later")
     counts = {
         table: query(settings, f"SELECT COUNT(*) FROM `{table}`")[0][0]
-        for table in ("skills", "knowledge", "abilities", "work_activities", "alternate_titles", "job_zones")
+        for table in (
+            "skills",
+            "knowledge",
+            "abilities",
+            "work_activities",
+            "alternate_titles",
+            "job_zones",
+            "technology_skills",
+        )
     }
     assert counts == {
         "skills": 70,
@@ -55,7 +68,13 @@ def test_the_real_31_0_rows_load(settings, sample_release):
         "work_activities": 82,
         "alternate_titles": 75,
         "job_zones": 923,
+        "technology_skills": 48,
     }
+    assert query(
+        settings,
+        "SELECT example, category_id, category_name, hot_technology, in_demand, layout FROM technology_skills"
+        " WHERE `_line` = 2",
+    ) == [("Adobe Acrobat", "2.E.5.b", "Document management software", "Y", "N", "30.3 and later")]
     assert query(settings, "SELECT `_source_file`, COUNT(*) FROM skills GROUP BY `_source_file` ORDER BY 1") == [
         ("Essential Skills.txt", 20),
         ("Transferable Skills.txt", 50),

@@ -59,12 +59,30 @@ FILES: dict[str, list[str]] = {
 }
 
 
+FILES["Technology Skills.txt"] = [
+    "O*NET-SOC Code\tExample\tCommodity Code\tCommodity Title\tHot Technology\tIn Demand",
+    "11-1011.00\tAdobe Acrobat\t43232202\tDocument management software\tY\tN",
+    "11-1011.00\tMicrosoft Excel\t43232110\tSpreadsheet software\tY\tY",
+    "29-1141.00\tMicrosoft Excel\t43232110\tSpreadsheet software\tY\tN",
+]
+
 TITLES_HEADER = "O*NET-SOC Code\t{title}\tShort Title\tSource(s)"
 TITLES = ["11-1011.00\tAgency Owner\tn/a\t10", "29-1141.00\tRegistered Nurse (RN)\tRN\t04,06"]
 
 # The same release in the layout of O*NET 30.3 and later: skills in two files, titles renamed.
 CURRENT_LAYOUT_FILES: dict[str, list[str]] = {
-    **{name: lines for name, lines in FILES.items() if name != "Skills.txt"},
+    **{name: lines for name, lines in FILES.items() if name not in ("Skills.txt", "Technology Skills.txt")},
+    # From 30.3 on, the software categories are content-model elements.
+    "Content Model Reference.txt": [
+        *FILES["Content Model Reference.txt"],
+        "2.E.4.i\tSpreadsheet software\tSoftware for spreadsheets.",
+        "2.E.5.b\tDocument management software\tSoftware for documents.",
+    ],
+    "Software Skills.txt": [
+        "O*NET-SOC Code\tWorkplace Example\tElement ID\tElement Name\tHot Technology\tIn Demand",
+        "11-1011.00\tAdobe Acrobat\t2.E.5.b\tDocument management software\tY\tN",
+        "11-1011.00\tMicrosoft Excel\t2.E.4.i\tSpreadsheet software\tY\tY",
+    ],
     "Essential Skills.txt": FILES["Skills.txt"],
     "Transferable Skills.txt": [
         RATING_HEADER,

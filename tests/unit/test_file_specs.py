@@ -15,6 +15,7 @@ from loader.layout import detect_layout
 from loader.source import find_local_copy, open_release, release_from_name, release_from_readme
 from loader.specs import (
     CODE_PATTERN,
+    COMMODITY_PATTERN,
     ELEMENT_PATTERN,
     FROM_30_3,
     LAYOUTS,
@@ -55,6 +56,7 @@ TABLES = [
     "job_zones",
     "related_occupations",
     "alternate_titles",
+    "technology_skills",
 ]
 OLD = ["Occupation Data.txt", "Scales Reference.txt", "Content Model Reference.txt", "Skills.txt"]
 NEW = ["Occupation Data.txt", "Essential Skills.txt", "Transferable Skills.txt"]
@@ -64,7 +66,8 @@ SPECS = list({spec.file_name: spec for layout in LAYOUTS for spec in layout.spec
 @pytest.mark.parametrize("spec", SPECS, ids=[f"{s.file_name} ({s.table})" for s in SPECS])
 def test_every_spec_names_its_columns_once_and_keys_and_checks_only_its_columns(spec):
     names = [c.name for c in spec.columns]
-    assert len(set(names)) == len(names) and len(set(spec.headers)) == len(spec.headers)
+    constants = [name for name, _value in spec.constants]
+    assert len(set(names + constants)) == len(names + constants) and len(set(spec.headers)) == len(spec.headers)
     assert all(re.fullmatch(r"[a-z_]+", name) for name in names)
     assert set(spec.key) <= set(names)
     assert not any(spec.column(name).nullable for name in spec.key if name != "short_title")
@@ -108,6 +111,8 @@ def test_code_and_element_patterns():
     assert not re.match(CODE_PATTERN, "11-1011.00 ")
     assert re.match(ELEMENT_PATTERN, "2.A.1.a") and re.match(ELEMENT_PATTERN, "2")
     assert not re.match(ELEMENT_PATTERN, "2..A") and not re.match(ELEMENT_PATTERN, "A.1")
+    assert re.match(COMMODITY_PATTERN, "43232202") and not re.match(COMMODITY_PATTERN, "4323220")
+    assert not re.match(COMMODITY_PATTERN, "2.E.5.b")
 
 
 def test_both_layouts_land_in_the_same_tables_from_their_own_files():
@@ -121,11 +126,51 @@ def test_both_layouts_land_in_the_same_tables_from_their_own_files():
     )
     assert (new_titles.file_name, new_titles.column("alternate_title").header) == ("Job Titles.txt", "Job Title")
     assert old_titles.key == new_titles.key == ("onetsoc_code", "alternate_title", "short_title")
-    assert UP_TO_30_2.only_here == ("Skills.txt", "Alternate Titles.txt")
-    assert FROM_30_3.only_here == ("Essential Skills.txt", "Transferable Skills.txt", "Job Titles.txt")
+    assert UP_TO_30_2.only_here == ("Skills.txt", "Alternate Titles.txt", "Technology Skills.txt")
+    assert FROM_30_3.only_here == (
+        "Essential Skills.txt",
+        "Transferable Skills.txt",
+        "Job Titles.txt",
+        "Software Skills.txt",
+    )
     assert [s.file_name for s in UP_TO_30_2.specs if s.required] == OLD
     assert [s.file_name for s in FROM_30_3.specs if s.required] == [*OLD[:3], *NEW[1:]]
     assert sorted(REFERENCED_TABLES) == ["content_model_reference", "occupation_data", "scales_reference"]
+
+
+def test_both_technology_files_land_in_one_table_with_their_categories_and_layout():
+    (old,), (new,) = UP_TO_30_2.tables["technology_skills"], FROM_30_3.tables["technology_skills"]
+    assert old.headers == [
+        "O*NET-SOC Code",
+        "Example",
+        "Commodity Code",
+        "Commodity Title",
+        "Hot Technology",
+        "In Demand",
+    ]
+    assert new.headers == [
+        "O*NET-SOC Code",
+        "Workplace Example",
+        "Element ID",
+        "Element Name",
+        "Hot Technology",
+        "In Demand",
+    ]
+    names = ["onetsoc_code", "example", "category_id", "category_name", "hot_technology", "in_demand"]
+    assert [c.name for c in old.columns] == [c.name for c in new.columns] == names
+    assert old.key == new.key == ("onetsoc_code", "example", "category_id")
+    assert (old.column("category_id").pattern, new.column("category_id").pattern) == (
+        COMMODITY_PATTERN,
+        ELEMENT_PATTERN,
+    )
+    assert old.constants == (("layout", UP_TO_30_2.name),) and new.constants == (("layout", FROM_30_3.name),)
+    assert [(r.column, r.table) for r in old.references] == [("onetsoc_code", "occupation_data")]
+    assert [(r.column, r.table, r.target) for r in new.references] == [
+        ("onetsoc_code", "occupation_data", "onetsoc_code"),
+        ("category_id", "content_model_reference", "element_id"),
+    ]
+    assert {s.column(f).values for s in (old, new) for f in ("hot_technology", "in_demand")} == {("Y", "N")}
+    assert not old.required and not new.required
 
 
 def folder(path: Path, names: list[str], header_only: bool = False) -> Path:
@@ -175,6 +220,14 @@ BAD_FOLDERS = {
     "new titles beside old skills": (
         [*OLD, "Job Titles.txt"],
         "Skills.txt (up to 30.2) beside Job Titles.txt (30.3 and later)",
+    ),
+    "old technology beside new skills": (
+        [*NEW, "Technology Skills.txt"],
+        "Technology Skills.txt (up to 30.2) beside Essential Skills.txt, Transferable Skills.txt (30.3 and later)",
+    ),
+    "new technology beside old skills": (
+        [*OLD, "Software Skills.txt"],
+        "Skills.txt (up to 30.2) beside Software Skills.txt (30.3 and later)",
     ),
 }
 
