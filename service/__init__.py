@@ -17,6 +17,7 @@ from service.api import (
     occupations,
     requestlog,
     security,
+    technology,
     transitions,
 )
 from service.api.context import EXTENSION, Services
@@ -77,7 +78,7 @@ def create_app(config: ServiceConfig | None = None) -> Flask:
         fetched=FetchedRatings(config),
         analyst=analyst,
     )
-    for module in (health, meta, occupations, elements, gaps, transitions, analysis):
+    for module in (health, meta, occupations, elements, gaps, technology, transitions, analysis):
         api.register_blueprint(module.blp)
     app.register_blueprint(assets.blueprint(config.assets_dir))
     app.register_blueprint(compare.blp)

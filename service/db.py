@@ -24,6 +24,7 @@ MARTS = (
     "skill_gap_by_level",
     "release_info",
     "related_occupations",
+    "fct_occupation_technology",
 )
 GAP_MODELS = ("skill_gap", "skill_gap_by_level")
 DOMAINS = ("skills", "knowledge", "abilities", "work_activities")
@@ -267,6 +268,13 @@ class Database:
 
     def alternate_titles(self) -> list[Row]:
         return self._fetch("select onetsoc_code, alternate_title from dim_alternate_titles")
+
+    def occupation_technology(self) -> list[Row]:
+        """Every occupation's software examples (none when the release has no technology file)."""
+        return self._fetch(
+            "select onetsoc_code, category_id, category_name, example, is_hot_technology, is_in_demand"
+            " from fct_occupation_technology"
+        )
 
     def related_occupations(self, code: str) -> list[Row]:
         """O*NET's own Related Occupations of one occupation, most related first."""

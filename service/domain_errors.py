@@ -37,3 +37,15 @@ class UpstreamUnavailable(DomainError):
     """O*NET Web Services could not be used to fetch ratings the release lacks."""
 
     code = "onet_api_unavailable"
+
+
+class NoTechnologyData(DomainError):
+    """The release ships no technology file (Technology Skills.txt or Software Skills.txt)."""
+
+    code = "no_technology_data"
+
+
+class NoTechnology(DomainError):
+    """The occupation lists no software in the release."""
+
+    code = "no_technology"

@@ -16,6 +16,40 @@ from loader.config import Settings
 REPO = Path(__file__).resolve().parent.parent
 RELEASE_DIR = Path(os.environ.get("ONET_TEST_RELEASE", REPO.parent / "shared" / "onet" / "db_29_3_text"))
 _counter = itertools.count(1)
+# Session fixtures that each cost a whole build, and the test files that use them: pytest-xdist
+# runs each group's files on one worker, so the fixture is set up once (the scheduler below reads
+# file names only; the collection check keeps the lists true).
+SHARED_SETUPS = {
+    "api_built": (
+        "tests/dbt/test_onet_api_marts.py",
+        "tests/service/test_gap_index.py",
+        "tests/service/test_gaps_web_services.py",
+        "tests/service/test_onet_api.py",
+    ),
+}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's file-by-file scheduling, with the files of each shared setup as one unit."""
+    from xdist.scheduler import LoadFileScheduling
+
+    group_of = {file: setup for setup, files in SHARED_SETUPS.items() for file in files}
+
+    class SharedSetupScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file = super()._split_scope(nodeid)
+            return group_of.get(file, file)
+
+    return SharedSetupScheduling(config, log)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Fail collection when a test file uses a shared setup without being listed with it."""
+    for item in items:
+        file = item.nodeid.split("::", 1)[0]
+        for setup, files in SHARED_SETUPS.items():
+            if setup in getattr(item, "fixturenames", ()) and file not in files:
+                raise pytest.UsageError(f"{file} uses {setup}: list it in SHARED_SETUPS (tests/conftest.py)")
 
 
 def server_connection(settings: Settings) -> pymysql.connections.Connection:

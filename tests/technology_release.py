@@ -4,6 +4,8 @@ occupation code in it is in 29.3's Occupation Data). Answers over these releases
 ratings with 28.2's technology**; nothing here is kept in the repository.
 
 - `with_technology(release, folder)`: the 29.3 release plus 28.2's `Technology Skills.txt` (old layout).
+- `read_technology(path)` and `expected_gap(raw, source, target)`: the file as read here, and the
+  technology gap of a pair worked out from it, independently of the service and the models.
 - `software_skills(technology, target)`: that file in the 30.3+ layout, `Software Skills.txt`, whose
   categories are content-model elements 2.E.*: the real 31.0 id where the category's name is one of
   the 31.0 sample's, a generated one (`2.E.99.<n>`) otherwise; returns the elements it used, for the
@@ -12,6 +14,7 @@ ratings with 28.2's technology**; nothing here is kept in the repository.
 
 from __future__ import annotations
 
+import csv
 import os
 from pathlib import Path
 
@@ -59,3 +62,39 @@ def software_skills(technology: Path, target: Path, samples: Path = SAMPLES) -> 
         lines.append(b"\t".join((code, example, ids[name], name, hot, in_demand)))
     write_lines(target / SOFTWARE_SKILLS, lines)
     return {element: name for name, element in ids.items()}
+
+
+def read_technology(path, example="Example", category="Commodity Code", name="Commodity Title") -> dict:
+    """code -> category id -> (name, {example: (hot, in demand)}), from the raw file."""
+    listed: dict[str, dict[str, tuple[str, dict[str, tuple[bool, bool]]]]] = {}
+    with path.open(encoding="utf-8", newline="") as file:
+        for row in csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE):
+            categories = listed.setdefault(row["O*NET-SOC Code"], {})
+            _name, examples = categories.setdefault(row[category], (row[name], {}))
+            examples[row[example]] = (row["Hot Technology"] == "Y", row["In Demand"] == "Y")
+    return listed
+
+
+def expected_gap(raw: dict, source: str, target: str, hot_only: bool = False) -> tuple[list[dict], int]:
+    """The answer's `gaps` and `shared_category_count`, worked out from the raw file."""
+    used = raw.get(source, {})
+    gaps, shared = [], 0
+    for category_id, (name, examples) in raw[target].items():
+        kept = {e: flags for e, flags in examples.items() if flags[0] or not hot_only}
+        if not kept:
+            continue
+        if category_id in used:
+            shared += 1
+            continue
+        ordered = sorted(kept.items(), key=lambda item: (not item[1][0], item[0]))
+        gaps.append(
+            {
+                "category_id": category_id,
+                "category": name,
+                "hot_count": sum(hot for hot, _ in kept.values()),
+                "in_demand_count": sum(demand for _, demand in kept.values()),
+                "examples": [{"name": e, "hot": hot, "in_demand": demand} for e, (hot, demand) in ordered],
+            }
+        )
+    gaps.sort(key=lambda g: (-g["hot_count"], g["category"], g["category_id"]))
+    return gaps, shared

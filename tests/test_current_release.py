@@ -18,8 +18,10 @@ from tests.conftest import query, server_connection
 from tests.current_layout import ABILITIES, ESSENTIAL_SKILLS, TRANSFERABLE_SKILLS, WORK_ACTIVITIES, read_lines
 from tests.current_release import DOWNLOAD_PATH, FOLDER, RATED_IN_NEW_DOMAINS
 from tests.dbt.test_gaps_match_release import COLUMNS, expected_gaps, read_anchors, read_domain, read_tsv
+from tests.technology_release import SOFTWARE_SKILLS, expected_gap, read_technology
 
 PAIRS_PER_DOMAIN = 300
+TECHNOLOGY_GAP = "/api/v1/technology-gap"
 GAP_PATHS = {"skill_gap": "/api/v1/skill-gap", "skill_gap_by_level": "/api/v1/skill-gap-by-lvl"}
 NEW_DOMAINS = {"abilities": ABILITIES, "work_activities": WORK_ACTIVITIES}
 # fct_occupation_ratings' data columns; the nullable ones are told apart from '' by a marker.
@@ -292,3 +294,22 @@ def test_dbt_names_the_new_files_and_groups(current_release_served):
     )[:2] == [("Essential Skills", "Foundational Areas", 6), ("Essential Skills", "Ways of Working", 4)]
     groups = served(settings, "select distinct category_group from dim_elements where domain = 'skills' order by 1")
     assert groups == [("Essential Skills",), ("Transferable Skills",)]
+
+
+def test_the_current_layout_answers_from_software_skills(current_release_served):
+    raw = read_technology(
+        current_release_served.folder / SOFTWARE_SKILLS,
+        example="Workplace Example",
+        category="Element ID",
+        name="Element Name",
+    )
+    for source, target in [("15-1251.00", "11-1011.00"), ("11-1011.00", "15-1251.00"), ("29-1141.00", "11-1011.00")]:
+        for hot_only in (False, True):
+            params = {"from": source, "to": target, "hot_only": str(hot_only).lower()}
+            response = current_release_served.get(TECHNOLOGY_GAP, params=params)
+            assert response.status_code == 200, response.text
+            body = response.json()
+            gaps, shared = expected_gap(raw, source, target, hot_only)
+            assert body["onet_release"] == "31.0"
+            assert (body["gaps"], body["shared_category_count"]) == (gaps, shared)
+            assert all(g["category_id"].startswith("2.E.") for g in body["gaps"])

@@ -15,7 +15,15 @@ from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from service.db import DatabaseUnavailable, MartsUnavailable
-from service.domain_errors import DomainError, EmptyDomain, NoRatings, UnknownOccupation, UpstreamUnavailable
+from service.domain_errors import (
+    DomainError,
+    EmptyDomain,
+    NoRatings,
+    NoTechnology,
+    NoTechnologyData,
+    UnknownOccupation,
+    UpstreamUnavailable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +50,8 @@ DOMAIN_STATUSES: dict[type[DomainError], int] = {
     UnknownOccupation: 404,
     EmptyDomain: 404,
     NoRatings: 404,
+    NoTechnologyData: 404,
+    NoTechnology: 404,
     UpstreamUnavailable: 503,
 }
 

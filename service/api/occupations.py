@@ -7,9 +7,10 @@ import re
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from service.api.context import services
+from service.api.context import current_published, services
 from service.api.errors import Blueprint, fail, reject
 from service.api.schemas import CODE_PATH_PARAMETER, JOB_ZONES, NOT_A_CODE, Flag, Rating, ResponseSchema, is_code
+from service.api.technology import CategorySchema, category_body
 from service.db import DOMAINS
 
 blp = Blueprint("occupations", __name__, url_prefix="/api/v1/occupations", description="O*NET-SOC occupations.")
@@ -71,6 +72,15 @@ class OccupationSchema(OccupationSummarySchema):
         fields.String(), required=True, metadata={"description": "The domains in which it has ratings."}
     )
     ratings = fields.Nested(RatingsByDomainSchema, required=True)
+    technology = fields.List(
+        fields.Nested(CategorySchema),
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The software it lists, by category (an empty list: none); null when the release has"
+            " no technology data."
+        },
+    )
 
 
 @blp.route("")
@@ -114,4 +124,6 @@ class Occupation(MethodView):
         for row in db.ratings(code):
             ratings[row["domain"]].append(row)
         rated = [domain for domain in DOMAINS if occupation[f"has_{domain}"]]
-        return {**occupation, "rated_domains": rated, "ratings": ratings}
+        technology = current_published().technology
+        listed = [category_body(c) for c in technology.categories(code)] if technology.has_data else None
+        return {**occupation, "rated_domains": rated, "ratings": ratings, "technology": listed}

@@ -108,6 +108,14 @@ class TransitionSchema(ResponseSchema):
             "description": "O*NET's tier (Primary-Short, Primary-Long, Supplemental) in O*NET's list; else null."
         },
     )
+    new_technology_categories = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "How many software categories the target uses that the source does not (the"
+            " `technology_gap` model); null when the release has no technology data."
+        },
+    )
 
 
 class SourceSchema(ResponseSchema):
@@ -148,7 +156,7 @@ def _unknown_major_group(group: str, known: list[str]) -> None:
 
 
 def _onet_list(profiles: TransitionRanking, related: list[dict], args: dict) -> list[dict]:
-    """O*NET's related occupations with the same filters as the ranking."""
+    """O*NET's related occupations with the same filters as the ranking (their technology counted by the caller)."""
     found = []
     for row in related:
         occupation = profiles.occupations.get(row["related_onetsoc_code"])
@@ -213,9 +221,14 @@ class Transitions(MethodView):
             _unknown_major_group(args["major_group"], profiles.major_groups)
         release = reference.release["onet_release"]
         answer = {"from_": occupation, "onet_release": release}
+
+        def counted(moves: list[dict]) -> list[dict]:
+            new_categories = published.technology.new_category_count
+            return [{**move, "new_technology_categories": new_categories(code, move["onetsoc_code"])} for move in moves]
+
         if profiles.rated(code):
             filters = {name: args[name] for name in ("limit", "min_job_zone", "max_job_zone", "major_group")}
-            transitions = [{**row, "relatedness_tier": None} for row in profiles.transitions(code, **filters)]
+            transitions = counted([{**row, "relatedness_tier": None} for row in profiles.transitions(code, **filters)])
             return {
                 **answer,
                 "basis": "similarity",
@@ -237,5 +250,5 @@ class Transitions(MethodView):
             "basis": "onet_related_occupations",
             "note": f"{code} has no skills or knowledge ratings in O*NET {release}, so nothing can be ranked or"
             " scored: these are O*NET's own Related Occupations for it, in O*NET's order.",
-            "transitions": _onet_list(profiles, related, args),
+            "transitions": counted(_onet_list(profiles, related, args)),
         }

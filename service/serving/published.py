@@ -1,5 +1,6 @@
 """What the gap and transition endpoints answer from: each worker holds the published build in
-memory (reference data, ratings as a gap index, the transition ranking and its responses), read
+memory (reference data, ratings as a gap index, the transition ranking, the software each
+occupation lists, and its responses), read
 before the worker serves and, when another build is published, read again in the background and
 switched to once it is whole."""
 
@@ -20,6 +21,7 @@ import cachetools
 from service.db import Database, MartsUnavailable, Row
 from service.serving.gap_index import GapIndex
 from service.serving.reference import Reference, ReferenceCache, load_reference, read_release, version_of
+from service.serving.technology import TechnologyIndex
 from service.serving.transition_ranking import RANKED_DOMAINS, TransitionRanking
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,7 @@ class Published:
     reference: Reference
     ranking: TransitionRanking
     gap_index: GapIndex
+    technology: TechnologyIndex
     responses: ResponseCache = field(default_factory=lambda: ResponseCache(0))
 
 
@@ -196,8 +199,10 @@ class PublishedBuilds:
             ratings = db.occupation_ratings()
             ranking = read_ranking(db, ratings)
             gap_index = GapIndex(ratings)
+            technology = TechnologyIndex(db.occupation_technology())
             if version_of(read_release(db)) == version_of(release):
-                published = Published(reference, ranking, gap_index, ResponseCache(self._response_cache_size))
+                responses = ResponseCache(self._response_cache_size)
+                published = Published(reference, ranking, gap_index, technology, responses)
                 return published, version_of(release)
         raise MartsUnavailable(f"builds were published during each of {READ_ATTEMPTS} reads of the marts")
 

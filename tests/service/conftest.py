@@ -68,7 +68,14 @@ def server(built_settings, tmp_path_factory):
 def copied_marts(built_settings):
     """A private copy of the marts the in-memory answers read, to change under a running app."""
     name = f"{built_settings.database}_trcopy"
-    tables = ("dim_occupations", "dim_alternate_titles", "dim_elements", "fct_occupation_ratings", "release_info")
+    tables = (
+        "dim_occupations",
+        "dim_alternate_titles",
+        "dim_elements",
+        "fct_occupation_ratings",
+        "fct_occupation_technology",
+        "release_info",
+    )
     with server_connection(built_settings) as conn, conn.cursor() as cur:
         cur.execute(f"create database `{name}` character set utf8mb4 collate utf8mb4_unicode_ci")
         for table in (*tables, "related_occupations", "dim_domains"):

@@ -1,0 +1,121 @@
+"""The technology gap between two occupations, as the `technology_gap` mart defines it: the
+software categories the target uses and the source does not, from the published build in memory."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from marshmallow import Schema, fields
+
+from service.api.cached_responses import cached_response
+from service.api.context import current_published
+from service.api.errors import Blueprint
+from service.api.schemas import OccupationRefSchema, ResponseSchema, occupation_code
+from service.domain_errors import NoTechnology, NoTechnologyData
+from service.serving.reference import require_known
+from service.serving.technology import Category, TechnologyIndex
+
+blp = Blueprint("technology", __name__, description="The software a move from one occupation to another asks for.")
+
+
+class TechnologyGapArgsSchema(Schema):
+    from_ = occupation_code("The occupation a person holds.", data_key="from", required=True)
+    to = occupation_code("The occupation a person wants.", required=True)
+    hot_only = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Keep only hot technologies (often in job postings); the counts follow."},
+    )
+
+
+class ExampleSchema(ResponseSchema):
+    name = fields.String(required=True, metadata={"example": "Microsoft Excel"})
+    hot = fields.Boolean(required=True, metadata={"description": "A hot technology (often in job postings)."})
+    in_demand = fields.Boolean(required=True, metadata={"description": "In demand for the occupation."})
+
+
+class CategorySchema(ResponseSchema):
+    category_id = fields.String(
+        required=True,
+        metadata={
+            "description": "A UNSPSC commodity code (releases up to 30.2) or a content-model element 2.E.* (30.3 on).",
+            "example": "43232110",
+        },
+    )
+    category = fields.String(required=True, metadata={"example": "Spreadsheet software"})
+    examples = fields.List(
+        fields.Nested(ExampleSchema), required=True, metadata={"description": "Hot ones first, then by name."}
+    )
+
+
+class TechnologyGapCategorySchema(CategorySchema):
+    hot_count = fields.Integer(required=True, metadata={"description": "How many of the examples are hot."})
+    in_demand_count = fields.Integer(required=True, metadata={"description": "How many are in demand."})
+
+
+class TechnologyGapSchema(ResponseSchema):
+    from_ = fields.Nested(OccupationRefSchema, data_key="from", required=True)
+    to = fields.Nested(OccupationRefSchema, required=True)
+    onet_release = fields.String(required=True, metadata={"example": "29.3"})
+    gaps = fields.List(
+        fields.Nested(TechnologyGapCategorySchema),
+        required=True,
+        metadata={"description": "Each category the target uses and the source does not: most hot examples first."},
+    )
+    shared_category_count = fields.Integer(
+        required=True, metadata={"description": "How many of the target's categories the source uses too."}
+    )
+
+
+TECHNOLOGY_GAP_SCHEMA = TechnologyGapSchema()
+
+
+def category_body(category: Category) -> dict:
+    examples = [{"name": e.name, "hot": e.hot, "in_demand": e.in_demand} for e in category.examples]
+    return {"category_id": category.category_id, "category": category.category, "examples": examples}
+
+
+def require_technology_data(technology: TechnologyIndex, release: str) -> None:
+    if not technology.has_data:
+        raise NoTechnologyData(
+            f"O*NET {release}, the release served, has no technology data"
+            " (neither Technology Skills.txt nor Software Skills.txt).",
+            onet_release=release,
+        )
+
+
+@blp.route("/api/v1/technology-gap", endpoint="technology_gap")
+class TechnologyGap(MethodView):
+    @blp.arguments(TechnologyGapArgsSchema(), location="query")
+    @blp.response(200, TechnologyGapSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    @cached_response(TECHNOLOGY_GAP_SCHEMA)
+    def get(self, args):
+        """The software categories the target occupation uses that the source does not (the `technology_gap` model).
+
+        Most hot technologies first, then by category. A source that lists no software lacks every
+        category of the target. 404 `no_technology_data` when the release has no technology file,
+        `no_technology` when the target lists no software.
+        """
+        published = current_published()
+        reference, technology = published.reference, published.technology
+        source = require_known(reference, "from", args["from_"])
+        target = require_known(reference, "to", args["to"])
+        require_technology_data(technology, reference.release["onet_release"])
+        if not technology.lists_technology(args["to"]):
+            raise NoTechnology(
+                f"The occupation {args['to']} lists no software in O*NET {reference.release['onet_release']}.",
+                parameter="to",
+                value=args["to"],
+            )
+        gap = technology.gap(args["from_"], args["to"], hot_only=args["hot_only"])
+        gaps = [
+            {**category_body(category), "hot_count": category.hot_count, "in_demand_count": category.in_demand_count}
+            for category in gap.categories
+        ]
+        return {
+            "from_": source,
+            "to": target,
+            "onet_release": reference.release["onet_release"],
+            "gaps": gaps,
+            "shared_category_count": gap.shared_category_count,
+        }
