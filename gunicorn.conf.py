@@ -3,6 +3,11 @@
 import os
 import socket
 
+from gunicorn import sock
+
+# gunicorn's own socket opening, kept for each worker to listen once it can answer (on_starting).
+_open_sockets = sock.create_sockets
+
 wsgi_app = "service:create_app()"
 bind = f"{os.environ.get('SERVICE_HOST', '127.0.0.1')}:{os.environ.get('SERVICE_PORT', '8000')}"
 workers = int(os.environ.get("SERVICE_WORKERS", "2"))
@@ -35,24 +40,25 @@ def _own_sockets(cfg) -> bool:
     return cfg.reuse_port and hasattr(socket, "SO_REUSEPORT")
 
 
-def post_fork(server, worker):
-    """The arbiter has just opened the worker's own socket, on which the kernel would queue
-    connections for the seconds the worker takes to load the app and read the build: closed here
-    (microseconds after it opened), opened again once the worker can answer (post_worker_init)."""
+def _no_socket_at_fork(conf, log, fds=None) -> list:
+    return []
+
+
+def on_starting(server):
+    """With a socket per worker, gunicorn opens it in each new worker right after the fork, where
+    the kernel would queue connections for the seconds the worker takes to load the app and read
+    the build (closing it at once still let a connection in, on a loaded machine, to be reset). No
+    socket then: each worker opens its own once it can answer (post_worker_init)."""
     if _own_sockets(server.cfg):
-        for listener in worker.sockets:
-            listener.close()
-        worker.sockets = []
+        sock.create_sockets = _no_socket_at_fork
 
 
 def post_worker_init(worker):
     """Before the worker accepts a request: refuse an LLM timeout that outlives the worker or model
     calls that could take every thread, read the published build (service.prepare_worker), then
     listen."""
-    from gunicorn import sock
-
     from service import prepare_worker
 
     prepare_worker(worker.wsgi, timeout=worker.cfg.timeout, threads=worker.cfg.threads)
     if _own_sockets(worker.cfg):
-        worker.sockets = sock.create_sockets(worker.cfg, worker.log)
+        worker.sockets = _open_sockets(worker.cfg, worker.log)
