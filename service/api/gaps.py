@@ -17,9 +17,14 @@ from service.serving.reference import require_domain, require_known
 blp = Blueprint("gaps", __name__, description="What a move from one occupation to another asks for.")
 
 
-class GapArgsSchema(Schema):
+class PairArgsSchema(Schema):
+    """The move asked about, as every endpoint comparing two occupations takes it."""
+
     from_ = occupation_code("The occupation a person holds.", data_key="from", required=True)
     to = occupation_code("The occupation a person wants.", required=True)
+
+
+class GapArgsSchema(PairArgsSchema):
     domain = domain_field(load_default="skills")
     min_importance = fields.Float(
         load_default=None,

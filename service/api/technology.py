@@ -4,12 +4,13 @@ software categories the target uses and the source does not, from the published 
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from service.api.cached_responses import cached_response
 from service.api.context import current_published
 from service.api.errors import Blueprint
-from service.api.schemas import OccupationRefSchema, ResponseSchema, occupation_code
+from service.api.gaps import PairArgsSchema
+from service.api.schemas import OccupationRefSchema, ResponseSchema
 from service.domain_errors import NoTechnology, NoTechnologyData
 from service.serving.reference import require_known
 from service.serving.technology import Category, TechnologyIndex
@@ -17,9 +18,7 @@ from service.serving.technology import Category, TechnologyIndex
 blp = Blueprint("technology", __name__, description="The software a move from one occupation to another asks for.")
 
 
-class TechnologyGapArgsSchema(Schema):
-    from_ = occupation_code("The occupation a person holds.", data_key="from", required=True)
-    to = occupation_code("The occupation a person wants.", required=True)
+class TechnologyGapArgsSchema(PairArgsSchema):
     hot_only = fields.Boolean(
         load_default=False,
         metadata={"description": "Keep only hot technologies (often in job postings); the counts follow."},
