@@ -1,5 +1,6 @@
-"""The compare page: two occupations' levels side by side, the gaps between them, and the closest
-transitions from the first. Server-rendered; its one script and style sheet are served from here."""
+"""The compare page: two occupations' levels side by side, the gaps between them, the software
+the second uses that the first does not, and the closest transitions from the first.
+Server-rendered; its one script and style sheet are served from here."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from service import gap_rule
 from service.api.context import current_published, services
 from service.db import DOMAINS, DatabaseUnavailable, MartsUnavailable
+from service.serving.technology import TechnologyIndex
 from service.serving.transition_ranking import TransitionRanking
 
 blp = Blueprint(
@@ -77,6 +79,22 @@ def _transitions(profiles: TransitionRanking, code: str) -> tuple[str | None, li
     return ("onet_related_occupations" if listed else None), listed
 
 
+def _technology(technology: TechnologyIndex, source: str, target: str) -> dict[str, Any]:
+    """The technology gap of the pair, as GET /api/v1/technology-gap answers it, and why there is
+    none when the release has no technology file or the target lists no software."""
+    if not technology.has_data:
+        return {"status": "no_technology_data"}
+    if not technology.lists_technology(target):
+        return {"status": "no_technology"}
+    gap = technology.gap(source, target)
+    return {
+        "status": "listed",
+        "gaps": gap.categories,
+        "shared_category_count": gap.shared_category_count,
+        "source_lists": technology.lists_technology(source),
+    }
+
+
 def _page(status: int = 200, **context: Any) -> Response:
     context = {"occupations": {}, "unrated": [], "errors": {}, "release": None, **context}
     # Its Content-Security-Policy (no inline script or style) is service/api/security.py's OWN_PAGE_POLICY.
@@ -120,6 +138,10 @@ def compare():
     try:
         if "from" in occupations:
             context["basis"], context["transitions"] = _transitions(profiles, occupations["from"]["onetsoc_code"])
+        if len(occupations) == 2:
+            context["technology"] = _technology(
+                published.technology, occupations["from"]["onetsoc_code"], occupations["to"]["onetsoc_code"]
+            )
         if len(occupations) == 2 and not context["unrated"]:
             source, target = occupations["from"]["onetsoc_code"], occupations["to"]["onetsoc_code"]
             context["levels"] = _levels(db, source, target)

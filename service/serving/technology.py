@@ -53,17 +53,18 @@ class TechnologyIndex:
             _name, listed = categories.setdefault(row["category_id"], (row["category_name"], []))
             listed.append(Example(row["example"], bool(row["is_hot_technology"]), bool(row["is_in_demand"])))
         self.has_data = bool(rows)
-        self._categories: dict[str, dict[str, Category]] = {
-            code: {
-                category_id: Category(category_id, name, tuple(sorted(listed, key=lambda e: (not e.hot, e.name))))
+        self._categories: dict[str, dict[str, Category]] = {}  # each occupation's, by name
+        for code, categories in examples.items():
+            built = [
+                Category(category_id, name, tuple(sorted(listed, key=lambda e: (not e.hot, e.name))))
                 for category_id, (name, listed) in categories.items()
-            }
-            for code, categories in examples.items()
-        }
+            ]
+            built.sort(key=lambda c: (c.category, c.category_id))
+            self._categories[code] = {category.category_id: category for category in built}
 
     def categories(self, code: str) -> list[Category]:
         """The occupation's categories by name; none when it lists no software."""
-        return sorted(self._categories.get(code, {}).values(), key=lambda c: (c.category, c.category_id))
+        return list(self._categories.get(code, {}).values())
 
     def lists_technology(self, code: str) -> bool:
         return code in self._categories

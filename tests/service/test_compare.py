@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -23,6 +24,7 @@ from tests.service.app_config import service_config
 OUT = REPO / "tests" / "out" / "compare"
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 PROGRAMMERS, CEO, SOFTWARE_DEVELOPERS = "15-1251.00", "11-1011.00", "15-1252.00"
+UNLISTED = "11-9039.00"  # Education Administrators, All Other: no software in 28.2's Technology Skills.txt
 PHONE = (412, 915)
 
 
@@ -57,6 +59,36 @@ def test_unrated_occupation_says_why_and_shows_onets_list(client):
     assert "O*NET's own related occupations" in html and "Primary-Short" in html
 
 
+def technology_shown(html: str) -> list[str]:
+    """The category ids of the page's technology section, in order."""
+    section = html.split('id="technology"', 1)[1].split("</section>", 1)[0]
+    return re.findall(r'data-category="([^"]+)"', section)
+
+
+def test_technology_gap_is_under_the_skill_levels_as_the_api_answers_it(client):
+    html = client.get("/compare", query_string={"from": PROGRAMMERS, "to": CEO}).get_data(as_text=True)
+    headings = [html.index(f'id="{name}-heading"') for name in ("levels", "gaps", "technology", "transitions")]
+    assert headings == sorted(headings)
+    answer = client.get("/api/v1/technology-gap", query_string={"from": PROGRAMMERS, "to": CEO}).get_json()
+    assert answer["gaps"] and technology_shown(html) == [g["category_id"] for g in answer["gaps"]]
+    for gap in answer["gaps"]:
+        assert all(escape(example["name"]) in html for example in gap["examples"])
+    total = len(answer["gaps"]) + answer["shared_category_count"]
+    assert f"Chief Executives uses software in {total} categories." in html
+
+
+def test_technology_gap_needs_no_ratings(client):
+    html = client.get("/compare", query_string={"from": SOFTWARE_DEVELOPERS, "to": CEO}).get_data(as_text=True)
+    assert "has no skills or knowledge ratings" in html
+    answer = client.get("/api/v1/technology-gap", query_string={"from": SOFTWARE_DEVELOPERS, "to": CEO}).get_json()
+    assert technology_shown(html) == [g["category_id"] for g in answer["gaps"]]
+
+
+def test_a_target_without_software_says_so(client):
+    html = client.get("/compare", query_string={"from": CEO, "to": UNLISTED}).get_data(as_text=True)
+    assert f"({UNLISTED}) lists no software in O*NET 29.3." in html and technology_shown(html) == []
+
+
 def test_database_away_is_503_page(make_client, built_settings, proxy):
     client = make_client(service_config(built_settings, port=proxy.port, connect_timeout=1, release_check_seconds=0))
     proxy.stop()
@@ -81,6 +113,7 @@ def browser():
     options.set_capability("goog:loggingPrefs", csp.LOG_PREFS)
     driver = webdriver.Chrome(options=options, service=Service(executable_path=chromedriver))
     csp.watch(driver)
+    OUT.mkdir(parents=True, exist_ok=True)
     yield driver
     driver.quit()
 
@@ -120,17 +153,20 @@ def axe_problems(browser) -> list[dict]:
     ]
 
 
-def full_page_screenshot(browser, path: Path) -> None:
+def full_page_screenshot(browser, path: Path, element_id: str | None = None) -> None:
+    """The whole page, or the whole of one element of it, as a phone shows it."""
     height = browser.execute_script("return document.documentElement.scrollHeight")
     browser.set_window_size(PHONE[0], height)
     try:
-        browser.save_screenshot(str(path))
+        if element_id:
+            browser.find_element(By.ID, element_id).screenshot(str(path))
+        else:
+            browser.save_screenshot(str(path))
     finally:
         browser.set_window_size(*PHONE)
 
 
 def test_compare_in_chromium_picked_with_the_keyboard(browser, server):
-    OUT.mkdir(parents=True, exist_ok=True)
     browser.get(server.url + "/compare")
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
     assert browser.switch_to.active_element.get_attribute("id") == "from-input"
@@ -194,4 +230,30 @@ def test_compare_in_chromium_picked_with_the_keyboard(browser, server):
     assert axe_problems(browser) == []
     # Its strict policy (no inline script or style) holds for the page, its script and axe-core,
     # which runs through WebDriver's script execution: the page's policy does not apply to it.
+    assert csp.violations(browser) == []
+
+
+def test_technology_gap_in_chromium_reads_as_text(browser, server):
+    """CEO to Programmers: many new categories, hot ones among them, each marked in words."""
+    browser.get(f"{server.url}/compare?from={CEO}&to={PROGRAMMERS}")
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.ID, "technology"))
+    answer = server.get("/api/v1/technology-gap", params={"from": CEO, "to": PROGRAMMERS}).json()
+    categories = browser.find_elements(By.CSS_SELECTOR, "#technology li[data-category]")
+    assert [c.get_attribute("data-category") for c in categories] == [g["category_id"] for g in answer["gaps"]]
+    assert sum(g["hot_count"] for g in answer["gaps"]) > 0
+    for shown, gap in zip(categories, answer["gaps"], strict=True):
+        assert shown.is_displayed()
+        assert shown.find_element(By.TAG_NAME, "h3").text == gap["category"]
+        examples = shown.find_elements(By.CSS_SELECTOR, ".examples li")
+        assert [e.text for e in examples] == [
+            x["name"] + (" hot" if x["hot"] else "") + (" in demand" if x["in_demand"] else "") for x in gap["examples"]
+        ]
+        assert len(shown.find_elements(By.CSS_SELECTOR, ".tag-hot")) == gap["hot_count"]
+        assert f"{gap['hot_count']} hot · {gap['in_demand_count']} in demand" in shown.text
+    summary = browser.find_element(By.ID, "technology-summary").text
+    assert f"uses {answer['shared_category_count']} of them; the other {len(answer['gaps'])} are new" in summary
+    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    full_page_screenshot(browser, OUT / "compare-technology-phone.png", element_id="technology")
+    assert (OUT / "compare-technology-phone.png").stat().st_size > 10_000
+    assert axe_problems(browser) == []
     assert csp.violations(browser) == []

@@ -165,3 +165,7 @@ def test_a_release_without_technology_says_so_everywhere(without_technology):
     assert without_technology.get(f"/api/v1/occupations/{CEO}").get_json()["technology"] is None
     moves = without_technology.get(f"/api/v1/occupations/{PROGRAMMER}/transitions").get_json()["transitions"]
     assert moves and all(move["new_technology_categories"] is None for move in moves)
+    # Software Developers have no ratings in 29.3: the page reads no gap views (the copy has none).
+    page = without_technology.get("/compare", query_string={"from": PROGRAMMER, "to": "15-1252.00"})
+    page = page.get_data(as_text=True)
+    assert "O*NET 29.3, the release served, has no technology data" in page
