@@ -52,10 +52,10 @@ def service_env(database: str) -> dict[str, str]:
     return {**os.environ, "MYSQL_DATABASE": database, "DO_NOT_TRACK": "1", "GX_ANALYTICS_ENABLED": "false"}
 
 
-def build_marts(env: dict[str, str], name: str, force: bool = False) -> None:
-    """Load the release (again, with `force`) and publish the marts into env's MYSQL_DATABASE, as
+def build_marts(env: dict[str, str], name: str, release: Path = RELEASE, force: bool = False) -> None:
+    """Load `release` (again, with `force`) and publish the marts into env's MYSQL_DATABASE, as
     `make run` does."""
-    load = [sys.executable, "-m", "loader", "load", str(RELEASE), "--quiet", *(["--force"] if force else [])]
+    load = [sys.executable, "-m", "loader", "load", str(release), "--quiet", *(["--force"] if force else [])]
     subprocess.run(load, cwd=REPO, env=env, check=True)
     dbt = Path(sys.executable).with_name("dbt")
     target = OUT / f"{name}-dbt"
@@ -137,6 +137,7 @@ class Served:
     process: subprocess.Popen  # gunicorn's master, yielded at the first connection it accepted
     env: dict[str, str]  # what the service, the loader and dbt run with
     log: Path  # gunicorn's and the service's log
+    release: Path  # the release folder loaded
 
 
 # What each worker logs once it holds a build; it listens from then on (service/serving/published.py).
@@ -159,9 +160,10 @@ def wait_for_builds_read(service: Served, count: int = WORKERS) -> None:
 
 
 @contextlib.contextmanager
-def served(name: str, wrk_script: str, occupations: int) -> Iterator[Served]:
-    """The marts built in private databases, gunicorn over them, `wrk_script` written for wrk and
-    `occupations` rated occupations listed; the service stopped and the databases dropped after."""
+def served(name: str, wrk_script: str, occupations: int, release: Path = RELEASE) -> Iterator[Served]:
+    """The marts of `release` built in private databases, gunicorn over them, `wrk_script` written
+    for wrk and `occupations` rated occupations listed; the service stopped and the databases
+    dropped after."""
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -171,12 +173,12 @@ def served(name: str, wrk_script: str, occupations: int) -> Iterator[Served]:
     env = service_env(database)
     process = None
     try:
-        build_marts(env, name)
+        build_marts(env, name, release)
         codes = OUT / f"{name}-codes.txt"
         codes.write_text("\n".join(rated_occupations(database, occupations)) + "\n")
         port = free_port()
         process = start_service(env, port, name)
-        yield Served(port, script, codes, process, env, gunicorn_log(name))
+        yield Served(port, script, codes, process, env, gunicorn_log(name), release)
     finally:
         if process is not None:
             process.terminate()

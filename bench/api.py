@@ -1,10 +1,12 @@
 """Benchmark the REST service under gunicorn (its committed gunicorn.conf.py) with wrk.
 
-Loads the shared release into private databases, builds the marts with dbt, serves them, then drives
-`/health` (the baseline), `/api/v1/skill-gap`, `/api/v1/skill-gap-by-lvl` and
-`/api/v1/occupations/{code}/transitions` in the same run, the others with random pairs (or random
-occupations) among several hundred rated occupations, at 4 and at 32 connections, each alone and the
-three others mixed. Two more runs of the mix: the cold start, 4 connections over the first 10 s from
+Loads the shared 29.3 release with O*NET 28.2's Technology Skills.txt beside it (the tests' release,
+tests/technology_release.py) into private databases, builds the marts with dbt, serves them, then
+drives `/health` (the baseline), `/api/v1/skill-gap`, `/api/v1/skill-gap-by-lvl`,
+`/api/v1/occupations/{code}/transitions` and `/api/v1/technology-gap` in the same run, the others
+with random pairs (or random occupations) among several hundred rated occupations (for the
+technology gap: among every occupation that lists software), at 4 and at 32 connections, each alone
+and the three first mixed. Two more runs of the mix: the cold start, 4 connections over the first 10 s from
 the first connection gunicorn accepted (no warm-up), and a publish, 32 connections while the
 release is loaded again with --force and `dbt build` publishes it, until every worker answers from
 the new build.
@@ -14,23 +16,30 @@ Prints requests/s, p50, p99 and max for each, and exits non-zero when a target i
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from _serving import (
+    OUT,
+    RELEASE,
     WORKERS,
     WRK_DONE,
     Served,
     build_marts,
     builds_read,
+    connect,
     served,
     wait_for_builds_read,
     wrk,
     wrk_command,
     wrk_results,
 )
+
+from tests.technology_release import with_technology
 
 SECONDS = int(os.environ.get("BENCH_API_SECONDS", "5"))
 # The endpoints take turns, round after round, and each figure is the median of its rounds: the
@@ -42,7 +51,9 @@ GAP_PATHS = ("/api/v1/skill-gap", "/api/v1/skill-gap-by-lvl")
 TRANSITIONS_PATH = "/api/v1/occupations/{code}/transitions"
 # One of the three at random for each request.
 MIXED = ",".join((*GAP_PATHS, TRANSITIONS_PATH))
-PATHS = ("/health", *GAP_PATHS, TRANSITIONS_PATH, MIXED)
+# Random pairs among the occupations that list software (a 404 is not a measurement).
+TECHNOLOGY_PATH = "/api/v1/technology-gap"
+PATHS = ("/health", *GAP_PATHS, TRANSITIONS_PATH, MIXED, TECHNOLOGY_PATH)
 COLD_SECONDS = 10
 # Targets on the 2-core machine.
 LOW, HIGH = 4, 32
@@ -102,7 +113,7 @@ def during_publish(service: Served) -> tuple[dict, float]:
     try:
         time.sleep(1)
         started = time.monotonic()
-        build_marts(service.env, "api", force=True)
+        build_marts(service.env, "api", service.release, force=True)
         publishing = time.monotonic() - started
         wait_for_builds_read(service, read_before + WORKERS)
         time.sleep(1)
@@ -123,14 +134,26 @@ def row(name: str, connections: int, r: dict, versus: str) -> str:
     )
 
 
+def listing_technology(service: Served) -> Path:
+    """A file of every occupation that lists software, one code a line."""
+    with connect(service.env["MYSQL_DATABASE"]) as conn, conn.cursor() as cur:
+        cur.execute("select distinct onetsoc_code from fct_occupation_technology order by 1")
+        codes = [code for (code,) in cur.fetchall()]
+    path = OUT / "api-technology-codes.txt"
+    path.write_text("\n".join(codes) + "\n")
+    return path
+
+
 def main() -> int:
-    with served("api", WRK_SCRIPT, OCCUPATIONS) as service:
+    release = OUT / "api-release"
+    shutil.rmtree(release, ignore_errors=True)
+    with served("api", WRK_SCRIPT, OCCUPATIONS, with_technology(RELEASE, release)) as service:
         # From the first connection gunicorn accepted: no warm-up.
         cold = wrk(service.port, service.script, LOW, COLD_SECONDS, MIXED, str(service.codes))
+        codes = {"/health": [], TECHNOLOGY_PATH: [str(listing_technology(service))]}
 
         def drive(path: str, connections: int, seconds: int) -> dict:
-            codes = [] if path == "/health" else [str(service.codes)]
-            return wrk(service.port, service.script, connections, seconds, path, *codes)
+            return wrk(service.port, service.script, connections, seconds, path, *codes.get(path, [str(service.codes)]))
 
         for path in PATHS:  # the rounds' connections warmed like the others'
             drive(path, HIGH, 2)
@@ -145,7 +168,8 @@ def main() -> int:
 
     print(f"REST service under gunicorn (gunicorn.conf.py), wrk -t2; median of {ROUNDS} rounds of {SECONDS} s")
     print("(max: the largest of the rounds); gap requests: random pairs, transitions: random occupations,")
-    print(f"among {OCCUPATIONS} rated occupations; mixed: one of the three at random for each request")
+    print(f"among {OCCUPATIONS} rated occupations; mixed: one of the three at random for each request;")
+    print("technology gap: random pairs among every occupation that lists software (29.3 with 28.2's file)")
     print(f"{'endpoint':40} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'vs /health':>22}")
     misses = []
     for (path, connections), r in results.items():
