@@ -11,9 +11,8 @@ from service.api.context import current_published
 from service.api.errors import Blueprint
 from service.api.gaps import PairArgsSchema
 from service.api.schemas import OccupationRefSchema, ResponseSchema
-from service.domain_errors import NoTechnology, NoTechnologyData
 from service.serving.reference import require_known
-from service.serving.technology import Category, TechnologyIndex
+from service.serving.technology import Category
 
 blp = Blueprint("technology", __name__, description="The software a move from one occupation to another asks for.")
 
@@ -72,15 +71,6 @@ def category_body(category: Category) -> dict:
     return {"category_id": category.category_id, "category": category.category, "examples": examples}
 
 
-def require_technology_data(technology: TechnologyIndex, release: str) -> None:
-    if not technology.has_data:
-        raise NoTechnologyData(
-            f"O*NET {release}, the release served, has no technology data"
-            " (neither Technology Skills.txt nor Software Skills.txt).",
-            onet_release=release,
-        )
-
-
 @blp.route("/api/v1/technology-gap", endpoint="technology_gap")
 class TechnologyGap(MethodView):
     @blp.arguments(TechnologyGapArgsSchema(), location="query")
@@ -99,14 +89,9 @@ class TechnologyGap(MethodView):
         reference, technology = published.reference, published.technology
         source = require_known(reference, "from", args["from_"])
         target = require_known(reference, "to", args["to"])
-        require_technology_data(technology, reference.release["onet_release"])
-        if not technology.lists_technology(args["to"]):
-            raise NoTechnology(
-                f"The occupation {args['to']} lists no software in O*NET {reference.release['onet_release']}.",
-                parameter="to",
-                value=args["to"],
-            )
-        gap = technology.gap(args["from_"], args["to"], hot_only=args["hot_only"])
+        gap = technology.require_gap(
+            args["from_"], args["to"], reference.release["onet_release"], hot_only=args["hot_only"]
+        )
         gaps = [
             {**category_body(category), "hot_count": category.hot_count, "in_demand_count": category.in_demand_count}
             for category in gap.categories

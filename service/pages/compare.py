@@ -12,6 +12,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from service import gap_rule
 from service.api.context import current_published, services
 from service.db import DOMAINS, DatabaseUnavailable, MartsUnavailable
+from service.domain_errors import NoTechnology, NoTechnologyData
 from service.serving.technology import TechnologyIndex
 from service.serving.transition_ranking import TransitionRanking
 
@@ -79,14 +80,13 @@ def _transitions(profiles: TransitionRanking, code: str) -> tuple[str | None, li
     return ("onet_related_occupations" if listed else None), listed
 
 
-def _technology(technology: TechnologyIndex, source: str, target: str) -> dict[str, Any]:
-    """The technology gap of the pair, as GET /api/v1/technology-gap answers it, and why there is
-    none when the release has no technology file or the target lists no software."""
-    if not technology.has_data:
-        return {"status": "no_technology_data"}
-    if not technology.lists_technology(target):
-        return {"status": "no_technology"}
-    gap = technology.gap(source, target)
+def _technology(technology: TechnologyIndex, source: str, target: str, release: str) -> dict[str, Any]:
+    """The technology gap of the pair, as GET /api/v1/technology-gap answers it, or why there is
+    none (the domain error's code)."""
+    try:
+        gap = technology.require_gap(source, target, release)
+    except (NoTechnologyData, NoTechnology) as error:
+        return {"status": error.code}
     return {
         "status": "listed",
         "gaps": gap.categories,
@@ -139,20 +139,18 @@ def compare():
         if "from" in occupations:
             context["basis"], context["transitions"] = _transitions(profiles, occupations["from"]["onetsoc_code"])
         if len(occupations) == 2:
-            context["technology"] = _technology(
-                published.technology, occupations["from"]["onetsoc_code"], occupations["to"]["onetsoc_code"]
-            )
-        if len(occupations) == 2 and not context["unrated"]:
             source, target = occupations["from"]["onetsoc_code"], occupations["to"]["onetsoc_code"]
-            context["levels"] = _levels(db, source, target)
-            context["gaps"] = gap_rule.in_order(
-                gap
-                for domain in context["levels"]
-                for gap in db.gaps(gap_rule.SKILL_GAP_BY_LEVEL, source, target, domain, None, False)
-            )
-            context["compared_domains"] = _listed(
-                [context["domain_names"][domain].lower() for domain in context["levels"]]
-            )
+            context["technology"] = _technology(published.technology, source, target, context["release"])
+            if not context["unrated"]:
+                context["levels"] = _levels(db, source, target)
+                context["gaps"] = gap_rule.in_order(
+                    gap
+                    for domain in context["levels"]
+                    for gap in db.gaps(gap_rule.SKILL_GAP_BY_LEVEL, source, target, domain, None, False)
+                )
+                context["compared_domains"] = _listed(
+                    [context["domain_names"][domain].lower() for domain in context["levels"]]
+                )
     except (DatabaseUnavailable, MartsUnavailable):
         return _page(503, unavailable=True, values=context["values"], errors={})
     return _page(404 if errors else 200, **context)

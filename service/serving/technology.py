@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.db import Row
+from service.domain_errors import NoTechnology, NoTechnologyData
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,21 @@ class TechnologyIndex:
         lacking = [category for category in wanted if category.category_id not in used]
         lacking.sort(key=lambda c: (-c.hot_count, c.category, c.category_id))
         return TechnologyGap(lacking, len(wanted) - len(lacking))
+
+    def require_gap(self, source: str, target: str, release: str, hot_only: bool = False) -> TechnologyGap:
+        """`gap`, or the domain error that says why there is none: the release has no technology
+        file (`NoTechnologyData`), or the target lists no software (`NoTechnology`)."""
+        if not self.has_data:
+            raise NoTechnologyData(
+                f"O*NET {release}, the release served, has no technology data"
+                " (neither Technology Skills.txt nor Software Skills.txt).",
+                onet_release=release,
+            )
+        if not self.lists_technology(target):
+            raise NoTechnology(
+                f"The occupation {target} lists no software in O*NET {release}.", parameter="to", value=target
+            )
+        return self.gap(source, target, hot_only)
 
     def new_category_count(self, source: str, target: str) -> int | None:
         """How many categories the target uses that the source does not; None without technology data."""
