@@ -9,7 +9,9 @@ export GX_ANALYTICS_ENABLED := false
 
 .PHONY: run load build docs serve assets test test-unit lint lint-deploy bench clean requirements
 
-# uv installs the pinned requirements (what pip would install, in seconds rather than a minute).
+# uv installs the pinned requirements (what pip would install, in seconds rather than a minute),
+# compiled to bytecode as pip does: where PYTHONDONTWRITEBYTECODE is set, no process writes .pyc
+# files, and each would compile every module it imports (importing great-expectations: 10 s, not 4).
 UV_VERSION := 0.13.9
 UV := $(BIN)/uv
 
@@ -18,13 +20,13 @@ $(UV):
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(BIN)/.installed: requirements.txt pyproject.toml | $(UV)
-	$(UV) pip install --quiet --python $(BIN)/python -r requirements.txt
+	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.txt
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
 $(TOOLS)/.installed: requirements-tools.txt | $(UV)
 	test -x $(TOOLS)/python || $(PYTHON) -m venv --without-pip $(VENV)/tools
-	$(UV) pip install --quiet --python $(TOOLS)/python -r requirements-tools.txt
+	$(UV) pip install --quiet --compile-bytecode --python $(TOOLS)/python -r requirements-tools.txt
 	touch $@
 
 # The Swagger UI and ReDoc bundles the service serves at /docs and /redoc (npm packages).
