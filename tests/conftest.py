@@ -29,27 +29,50 @@ SHARED_SETUPS = {
 }
 
 
-def pytest_xdist_make_scheduler(config, log):
-    """pytest-xdist's file-by-file scheduling, with the files of each shared setup as one unit."""
-    from xdist.scheduler import LoadFileScheduling
+# The costliest test files and shared setups, costliest first (seconds on a run of the whole suite):
+# pytest-xdist hands them out in this order, before every other file, so that none of them starts
+# last and keeps one worker busy while the other has finished.
+COSTLIEST_FIRST = (
+    "api_built",  # 143, its four files
+    "tests/dbt/test_publish.py",  # 136
+    "tests/service/test_republish.py",  # 103
+    "tests/test_secrets.py",  # 62
+    "tests/test_current_release.py",  # 59
+    "tests/service/test_llm.py",  # 56
+    "tests/test_run_pipeline.py",  # 49
+)
+_GROUP_OF = {file: setup for setup, files in SHARED_SETUPS.items() for file in files}
 
-    group_of = {file: setup for setup, files in SHARED_SETUPS.items() for file in files}
+
+def _scope(nodeid: str) -> str:
+    """The unit pytest-xdist schedules `nodeid` in: its file, or the shared setup its file is listed with."""
+    file = nodeid.split("::", 1)[0]
+    return _GROUP_OF.get(file, file)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's file-by-file scheduling, with the files of each shared setup as one unit, in
+    the order of the collection (which puts COSTLIEST_FIRST first)."""
+    from xdist.scheduler import LoadFileScheduling
 
     class SharedSetupScheduling(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            file = super()._split_scope(nodeid)
-            return group_of.get(file, file)
+            return _scope(nodeid)
 
+    config.option.loadscopereorder = False
     return SharedSetupScheduling(config, log)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Fail collection when a test file uses a shared setup without being listed with it."""
+    """Put COSTLIEST_FIRST first; fail collection when a test file uses a shared setup without being
+    listed with it."""
     for item in items:
         file = item.nodeid.split("::", 1)[0]
         for setup, files in SHARED_SETUPS.items():
             if setup in getattr(item, "fixturenames", ()) and file not in files:
                 raise pytest.UsageError(f"{file} uses {setup}: list it in SHARED_SETUPS (tests/conftest.py)")
+    rank = {scope: n for n, scope in enumerate(COSTLIEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_scope(item.nodeid), len(rank)))
 
 
 def server_connection(settings: Settings) -> pymysql.connections.Connection:
