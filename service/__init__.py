@@ -15,6 +15,7 @@ from service.api import (
     health,
     meta,
     occupations,
+    profiles,
     requestlog,
     security,
     technology,
@@ -66,6 +67,7 @@ def create_app(config: ServiceConfig | None = None) -> Flask:
         OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},
         OPENAPI_REDOC_PATH="/redoc",
         OPENAPI_REDOC_URL=assets.REDOC_URL,
+        MAX_CONTENT_LENGTH=profiles.MAX_BODY_BYTES,
     )
     db = Database(config)
     reference = ReferenceCache(db, config.release_check_seconds)
@@ -78,7 +80,7 @@ def create_app(config: ServiceConfig | None = None) -> Flask:
         fetched=FetchedRatings(config),
         analyst=analyst,
     )
-    for module in (health, meta, occupations, elements, gaps, technology, transitions, analysis):
+    for module in (health, meta, occupations, elements, gaps, technology, transitions, analysis, profiles):
         api.register_blueprint(module.blp)
     app.register_blueprint(assets.blueprint(config.assets_dir))
     app.register_blueprint(compare.blp)

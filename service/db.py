@@ -25,6 +25,7 @@ MARTS = (
     "release_info",
     "related_occupations",
     "fct_occupation_technology",
+    "dim_level_anchors",
 )
 GAP_MODELS = ("skill_gap", "skill_gap_by_level")
 DOMAINS = ("skills", "knowledge", "abilities", "work_activities")
@@ -225,6 +226,14 @@ class Database:
             (domain,),
         )
 
+    def rated_elements(self) -> list[Row]:
+        """Every element the release rates, with its domain: small, and read once per release."""
+        return self._fetch("select element_id, name, description, domain, category from dim_elements")
+
+    def level_anchors(self) -> list[Row]:
+        """Every element's level (LV) anchors."""
+        return self._fetch("select element_id, anchor_value, anchor_description from dim_level_anchors")
+
     def gaps(
         self,
         model: str,
@@ -264,6 +273,16 @@ class Database:
         return self._fetch(
             "select onetsoc_code, domain, element_id, element_name as name, importance, effective_level,"
             " recommend_suppress, level_anchor from fct_occupation_ratings"
+        )
+
+    def combined_ratings(self, code: str, domain: str) -> list[Row]:
+        """`occupation_ratings`' columns for one occupation and domain from the combined ratings: the
+        release's, or those fetched from O*NET Web Services (read live from the store)."""
+        return self._fetch(
+            "select onetsoc_code, domain, element_id, element_name as name, importance, effective_level,"
+            " recommend_suppress, level_anchor from fct_occupation_ratings_combined"
+            " where onetsoc_code = %s and domain = %s",
+            (code, domain),
         )
 
     def alternate_titles(self) -> list[Row]:

@@ -49,3 +49,15 @@ class NoTechnology(DomainError):
     """The occupation lists no software in the release."""
 
     code = "no_technology"
+
+
+class UnknownElement(DomainError):
+    """No element the release rates has the id."""
+
+    code = "unknown_element"
+
+
+class NoAnchors(DomainError):
+    """The release gives the element no level anchors."""
+
+    code = "no_anchors"

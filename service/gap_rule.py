@@ -10,7 +10,7 @@ Levels and importance are integer hundredths here, so differences are exact, as 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -53,6 +53,19 @@ def difference(source: Any, target: Any) -> Any:
 def level_difference(from_level: Level, to_level: Level) -> float:
     """`to_level - from_level` of two two-decimal levels, exact to the hundredth (0.3 - 0.1 is 0.2)."""
     return number(difference(hundredths(from_level), hundredths(to_level)))
+
+
+def nearest_anchor(anchors: Sequence[tuple[int, str]], level: int) -> str | None:
+    """The description of the anchor nearest to `level`, of an element's anchors (level in hundredths,
+    description; lowest first); halfway between two, the lower one, as the `is_nearest_anchor` macro
+    (dbt_project/macros/ratings.sql) has it. None for an element without anchors."""
+    last = len(anchors) - 1
+    for i, (value, description) in enumerate(anchors):
+        above = i == 0 or 2 * level > anchors[i - 1][0] + value
+        up_to = i == last or 2 * level <= value + anchors[i + 1][0]
+        if above and up_to:
+            return description
+    return None
 
 
 def _order(gap: dict[str, Any]) -> tuple:

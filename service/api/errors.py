@@ -18,9 +18,11 @@ from service.db import DatabaseUnavailable, MartsUnavailable
 from service.domain_errors import (
     DomainError,
     EmptyDomain,
+    NoAnchors,
     NoRatings,
     NoTechnology,
     NoTechnologyData,
+    UnknownElement,
     UnknownOccupation,
     UpstreamUnavailable,
 )
@@ -32,6 +34,7 @@ DEFAULT_CODES = {
     400: "bad_request",
     404: "not_found",
     405: "method_not_allowed",
+    413: "body_too_large",
     414: "request_line_too_long",
     422: "invalid_parameter",
     431: "request_headers_too_large",
@@ -52,6 +55,8 @@ DOMAIN_STATUSES: dict[type[DomainError], int] = {
     NoRatings: 404,
     NoTechnologyData: 404,
     NoTechnology: 404,
+    UnknownElement: 404,
+    NoAnchors: 404,
     UpstreamUnavailable: 503,
 }
 
@@ -102,9 +107,39 @@ def reject(name: str, location: str, value: str, error: str) -> NoReturn:
     fail(422, "invalid_parameter", describe_parameters(parameters), parameters=parameters)
 
 
+def _flatten(messages: dict | list, path: tuple = ()) -> list[tuple[tuple, list[str]]]:
+    """marshmallow's nested messages as (path of keys and list indexes, errors)."""
+    if isinstance(messages, list):
+        return [(path, messages)]
+    return [found for key, nested in messages.items() for found in _flatten(nested, (*path, key))]
+
+
+def body_field_name(path: tuple) -> str:
+    """A body field's path as the error shape names it: `levels[2].level`; `body` for the whole body."""
+    name = "".join(f"[{key}]" if isinstance(key, int) else f".{key}" for key in path if key != "_schema")
+    return name.lstrip(".") or "body"
+
+
+def _body_value(body: Any, path: tuple) -> Any:
+    for key in path:
+        try:
+            body = body[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return body
+
+
 def _validation_details(messages: dict) -> tuple[str, dict]:
     parameters = {}
     for location, fields_ in messages.items():
+        if location == "json":
+            body = request.get_json(silent=True)
+            for path, errors in _flatten(fields_):
+                value = _body_value(body, tuple(key for key in path if key != "_schema"))
+                # A value, not a list or an object, which could be the size of the body.
+                value = None if isinstance(value, list | dict) else value
+                parameters[body_field_name(path)] = {"location": location, "value": value, "errors": errors}
+            continue
         source = request.args if location == "query" else {}
         for name, errors in fields_.items():
             parameters[name] = {"location": location, "value": source.get(name), "errors": errors}
@@ -170,6 +205,10 @@ class Api(flask_smorest.Api):
             if status == 404 and not data:
                 details = {"path": request.path}
                 message = f"No resource at {request.path}"
+            elif status == 413 and not data:
+                limit = request.max_content_length
+                details = {"limit_bytes": limit}
+                message = f"The request body is over {limit:,} bytes, the most the service reads."
             elif status == 405 and not data:
                 allowed = sorted(error.valid_methods or ())
                 details = {"method": request.method, "allowed": allowed}

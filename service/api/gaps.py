@@ -24,17 +24,25 @@ class PairArgsSchema(Schema):
     to = occupation_code("The occupation a person wants.", required=True)
 
 
-class GapArgsSchema(PairArgsSchema):
-    domain = domain_field(load_default="skills")
-    min_importance = fields.Float(
+def min_importance_field() -> fields.Float:
+    return fields.Float(
         load_default=None,
         validate=validate.Range(min=0, max=5),
         metadata={"description": "Keep only elements at least this important to the target (IM, 1-5)."},
     )
-    exclude_suppressed = fields.Boolean(
+
+
+def exclude_suppressed_field() -> fields.Boolean:
+    return fields.Boolean(
         load_default=False,
         metadata={"description": "Leave out elements where O*NET recommends suppressing either rating."},
     )
+
+
+class GapArgsSchema(PairArgsSchema):
+    domain = domain_field(load_default="skills")
+    min_importance = min_importance_field()
+    exclude_suppressed = exclude_suppressed_field()
 
 
 class GapItemSchema(ResponseSchema):
@@ -93,7 +101,7 @@ class GapSchema(ResponseSchema):
 GAP_SCHEMA = GapSchema()
 
 
-def _side(reference, parameter: str, code: str, domain: str) -> dict:
+def rated_side(reference, parameter: str, code: str, domain: str) -> dict:
     """The occupation with where its ratings in the domain come from (fetched if need be)."""
     occupation = require_known(reference, parameter, code)
     release = reference.release["onet_release"]
@@ -109,8 +117,8 @@ def _gap(model: str, args: dict) -> dict:
     reference = published.reference
     domain = args["domain"]
     require_domain(reference, domain)
-    source = _side(reference, "from", args["from_"], domain)
-    target = _side(reference, "to", args["to"], domain)
+    source = rated_side(reference, "from", args["from_"], domain)
+    target = rated_side(reference, "to", args["to"], domain)
     pair = (model, args["from_"], args["to"], domain, args["min_importance"], args["exclude_suppressed"])
     if source["source"] == target["source"] == RELEASE:
         gaps = published.gap_index.gaps(*pair)

@@ -16,6 +16,11 @@ CODE_PATTERN = r"^\d{2}-\d{4}\.\d{2}$"
 # code they spell), the whole value (`$` would let a final newline through).
 _CODE = re.compile(r"\d{2}-\d{4}\.\d{2}", re.ASCII)
 NOT_A_CODE = "Not an O*NET-SOC code like 15-1252.00."
+# A content model element id (`2.A.1.a`), pattern and check as for the codes above.
+ELEMENT_PATTERN = r"^\d+(\.[A-Za-z0-9]+)*$"
+_ELEMENT = re.compile(r"\d+(\.[A-Za-z0-9]+)*", re.ASCII)
+ELEMENT_ID_MAX_LENGTH = 20  # as long as the landing tables' element ids may be
+NOT_AN_ELEMENT_ID = "Not a content model element id like 2.A.1.a."
 # O*NET merged Job Zone 1 into zone 2 in 30.2: every release is asked in zones 1-5, newer ones have 2-5.
 JOB_ZONES = "O*NET Job Zone 1-5 (2-5 from release 30.2 on, which merged zone 1 into zone 2)"
 # A path's `{code}`, documented with the pattern, which flask-smorest cannot read from the URL rule.
@@ -27,8 +32,20 @@ CODE_PATH_PARAMETER = {
 }
 
 
+ELEMENT_PATH_PARAMETER = {
+    "in": "path",
+    "name": "element_id",
+    "description": "A content model element id.",
+    "schema": {"type": "string", "pattern": ELEMENT_PATTERN, "maxLength": ELEMENT_ID_MAX_LENGTH, "example": "2.A.1.a"},
+}
+
+
 def is_code(value: str) -> bool:
     return _CODE.fullmatch(value) is not None
+
+
+def is_element_id(value: str) -> bool:
+    return len(value) <= ELEMENT_ID_MAX_LENGTH and _ELEMENT.fullmatch(value) is not None
 
 
 def _validate_code(value: str) -> None:

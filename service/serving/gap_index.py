@@ -16,7 +16,7 @@ from service.db import Row
 
 
 @dataclass(frozen=True, slots=True)
-class _Rating:
+class Rating:
     element_id: str
     name: str
     level: int  # effective level in hundredths
@@ -30,10 +30,10 @@ class GapIndex:
 
     def __init__(self, ratings: Iterable[Row]):
         """`ratings`: rows of fct_occupation_ratings with `name` for `element_name`."""
-        grouped: dict[tuple[str, str], dict[str, _Rating]] = {}
+        grouped: dict[tuple[str, str], dict[str, Rating]] = {}
         for row in ratings:
             importance = row["importance"]
-            grouped.setdefault((row["domain"], row["onetsoc_code"]), {})[row["element_id"]] = _Rating(
+            grouped.setdefault((row["domain"], row["onetsoc_code"]), {})[row["element_id"]] = Rating(
                 element_id=row["element_id"],
                 name=row["name"],
                 level=gap_rule.hundredths(row["effective_level"]),
@@ -57,33 +57,56 @@ class GapIndex:
     ) -> list[Row]:
         """The rows the gap model has for the pair, in the gaps' order (gap_rule.in_order); empty
         when either occupation has no ratings in the domain."""
-        condition = gap_rule.CONDITIONS[model]
         source = self._ratings.get((domain, from_code))
         target = self._ratings.get((domain, to_code))
         if source is None or target is None:
             return []
-        rows = []
-        for element_id, to in target.items():
-            from_ = source.get(element_id)
-            if from_ is None or not condition(from_.level, to.level):
-                continue
-            suppressed = from_.suppressed or to.suppressed
-            if exclude_suppressed and suppressed:
-                continue
-            if min_importance is not None and (to.importance is None or to.importance < min_importance):
-                continue
-            rows.append(
-                {
-                    "element_id": element_id,
-                    "name": to.name,
-                    "domain": domain,
-                    "from_level": gap_rule.number(from_.level),
-                    "to_level": gap_rule.number(to.level),
-                    "difference": gap_rule.number(gap_rule.difference(from_.level, to.level)),
-                    "importance": to.importance,
-                    "suppressed": suppressed,
-                    "from_anchor": from_.anchor,
-                    "to_anchor": to.anchor,
-                }
-            )
-        return gap_rule.in_order(rows)
+        return gap_rule.in_order(gap_rows(model, source, target, domain, min_importance, exclude_suppressed))
+
+    def ratings(self, code: str, domain: str) -> dict[str, Rating]:
+        """The occupation's ratings in the domain by element id (empty when it has none)."""
+        return self._ratings.get((domain, code), {})
+
+
+def kept(target: Rating, suppressed: bool, min_importance: float | None, exclude_suppressed: bool) -> bool:
+    """Whether the gap endpoints' filters keep an element: at least `min_importance` to the target,
+    and, with `exclude_suppressed`, no rating of it `suppressed`."""
+    if exclude_suppressed and suppressed:
+        return False
+    return min_importance is None or (target.importance is not None and target.importance >= min_importance)
+
+
+def gap_rows(
+    model: str,
+    source: dict[str, Rating],
+    target: dict[str, Rating],
+    domain: str,
+    min_importance: float | None,
+    exclude_suppressed: bool,
+) -> list[Row]:
+    """The gap model's rows between two sets of ratings of a domain (an occupation's, or a person's
+    levels as `Rating`s), unordered; elements without a source rating are no gap."""
+    condition = gap_rule.CONDITIONS[model]
+    rows = []
+    for element_id, to in target.items():
+        from_ = source.get(element_id)
+        if from_ is None or not condition(from_.level, to.level):
+            continue
+        suppressed = from_.suppressed or to.suppressed
+        if not kept(to, suppressed, min_importance, exclude_suppressed):
+            continue
+        rows.append(
+            {
+                "element_id": element_id,
+                "name": to.name,
+                "domain": domain,
+                "from_level": gap_rule.number(from_.level),
+                "to_level": gap_rule.number(to.level),
+                "difference": gap_rule.number(gap_rule.difference(from_.level, to.level)),
+                "importance": to.importance,
+                "suppressed": suppressed,
+                "from_anchor": from_.anchor,
+                "to_anchor": to.anchor,
+            }
+        )
+    return rows

@@ -8,8 +8,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from service import gap_rule
 from service.db import Database, MartsUnavailable, Row
-from service.domain_errors import EmptyDomain, NoRatings, UnknownOccupation
+from service.domain_errors import EmptyDomain, NoAnchors, NoRatings, UnknownElement, UnknownOccupation
+
+Anchors = tuple[tuple[int, str], ...]  # an element's level anchors: (level in hundredths, description), lowest first
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,8 @@ class Reference:
     release: Row
     domains: dict[str, Row]
     occupations: dict[str, Row]
+    elements: dict[str, Row]  # the elements the release rates, by id
+    anchors: dict[str, Anchors]  # by element id; an element without anchors is not in it
 
 
 class ReferenceCache:
@@ -69,10 +74,17 @@ def version_of(release: Row) -> tuple[Any, ...]:
 
 
 def load_reference(db: Database, release: Row) -> Reference:
+    anchors: dict[str, list[tuple[int, str]]] = {}
+    for row in db.level_anchors():
+        anchors.setdefault(row["element_id"], []).append(
+            (gap_rule.hundredths(row["anchor_value"]), row["anchor_description"])
+        )
     return Reference(
         release=release,
         domains={row["domain"]: row for row in db.domains()},
         occupations={row["onetsoc_code"]: row for row in db.occupation_index()},
+        elements={row["element_id"]: row for row in db.rated_elements()},
+        anchors={element_id: tuple(sorted(listed)) for element_id, listed in anchors.items()},
     )
 
 
@@ -108,3 +120,28 @@ def require_rated(reference: Reference, parameter: str, code: str, domain: str) 
             domain=domain,
         )
     return occupation
+
+
+def require_element(reference: Reference, element_id: str) -> dict:
+    """The element; UnknownElement when the release rates no element with the id."""
+    element = reference.elements.get(element_id)
+    if element is None:
+        raise UnknownElement(
+            f"No element that O*NET {reference.release['onet_release']} rates has the id {element_id}.",
+            parameter="element_id",
+            value=element_id,
+        )
+    return element
+
+
+def require_anchors(reference: Reference, element_id: str) -> Anchors:
+    """The element's level anchors; UnknownElement, or NoAnchors when the release gives it none."""
+    element = require_element(reference, element_id)
+    anchors = reference.anchors.get(element_id)
+    if not anchors:
+        raise NoAnchors(
+            f"O*NET {reference.release['onet_release']} gives {element_id} ({element['name']}) no level anchors.",
+            parameter="element_id",
+            value=element_id,
+        )
+    return anchors

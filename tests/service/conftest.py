@@ -78,7 +78,7 @@ def copied_marts(built_settings):
     )
     with server_connection(built_settings) as conn, conn.cursor() as cur:
         cur.execute(f"create database `{name}` character set utf8mb4 collate utf8mb4_unicode_ci")
-        for table in (*tables, "related_occupations", "dim_domains"):
+        for table in (*tables, "related_occupations", "dim_domains", "dim_level_anchors"):
             cur.execute(f"create table `{name}`.{table} as select * from `{built_settings.database}`.{table}")
     yield name
     with server_connection(built_settings) as conn, conn.cursor() as cur:

@@ -137,3 +137,44 @@ def test_a_failing_o_net_web_services_is_503_and_stores_nothing(make_client, api
     assert says in body["message"] and SOFTWARE_DEVELOPERS in body["message"]
     assert KEY not in response.get_data(as_text=True)
     assert fetches(api_built) == 0
+
+
+def test_a_profile_gap_to_an_unrated_occupation_is_fetched_as_the_gap_endpoints_do(make_client, api_built, onet):
+    """A profile of Programmers' own skill levels to the fetched Software Developers: the gap of
+    Programmers to them, as the view gives it (the person's side never suppressed)."""
+    client = fetching_client(make_client, api_built, onet)
+    rows = query(
+        api_built,
+        "select element_id, effective_level from fct_occupation_ratings where onetsoc_code = %s and domain = 'skills'",
+        (PROGRAMMERS,),
+        database=api_built.database,
+    )
+    levels = [{"element_id": element_id, "level": float(level)} for element_id, level in rows]
+    response = client.post("/api/v1/profiles/gap", json={"levels": levels, "to": SOFTWARE_DEVELOPERS})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert (body["to"]["code"], body["to"]["source"], body["to"]["onet_version"]) == (
+        SOFTWARE_DEVELOPERS,
+        "onet_web_services",
+        VERSION,
+    )
+    assert fetches(api_built) == 1
+    suppressed = dict(
+        query(
+            api_built,
+            "select element_id, recommend_suppress from fct_occupation_ratings_combined"
+            " where onetsoc_code = %s and domain = 'skills'",
+            (SOFTWARE_DEVELOPERS,),
+            database=api_built.database,
+        )
+    )
+    expected = [
+        {**row, "suppressed": suppressed[row["element_id"]]}
+        for row in view_rows(api_built, *[PROGRAMMERS, SOFTWARE_DEVELOPERS])
+    ]
+    assert expected
+    assert [as_mart(item) for item in body["gaps"]] == expected
+    assert body["not_assessed"] == []
+    unconfigured = make_client(service_config(api_built))
+    refused = unconfigured.post("/api/v1/profiles/gap", json={"levels": levels, "to": NOT_RATED_ANYWHERE})
+    assert refused.status_code == 404 and refused.get_json()["code"] == "no_ratings"

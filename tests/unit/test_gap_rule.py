@@ -142,3 +142,33 @@ def test_a_target_needing_nothing_more_has_no_gaps_and_scores_0():
     assert difference.tolist() == [[0, -200]]
     assert gap_rule.first_gaps(difference, np.array([[500, 500]]), is_gap, np.array([0, 1]), 3) == [[]]
     assert gap_rule.gap_scores(difference, np.array([[500, 500]]), is_gap) == [0.0]
+
+
+ANCHORS = ((200, "two"), (450, "four and a half"), (600, "six"))
+
+
+@pytest.mark.parametrize(
+    ("level", "nearest"),
+    [
+        (0, "two"),
+        (200, "two"),
+        (325, "two"),  # halfway between 2 and 4.5: the lower anchor
+        (326, "four and a half"),
+        (525, "four and a half"),
+        (526, "six"),
+        (700, "six"),
+    ],
+)
+def test_the_nearest_anchor_takes_the_lower_one_halfway(level, nearest):
+    assert gap_rule.nearest_anchor(ANCHORS, level) == nearest
+
+
+def test_halfway_between_anchors_a_thousandth_apart_is_exact():
+    anchors = ((125, "low"), (200, "high"))  # halfway: 1.625, between two hundredths
+    assert gap_rule.nearest_anchor(anchors, 162) == "low"
+    assert gap_rule.nearest_anchor(anchors, 163) == "high"
+
+
+def test_an_element_without_anchors_has_no_nearest_one():
+    assert gap_rule.nearest_anchor((), 300) is None
+    assert gap_rule.nearest_anchor(((400, "only"),), 0) == "only"
