@@ -33,13 +33,15 @@ SHARED_SETUPS = {
 # pytest-xdist hands them out in this order, before every other file, so that none of them starts
 # last and keeps one worker busy while the other has finished.
 COSTLIEST_FIRST = (
-    "api_built",  # 143, its four files
-    "tests/dbt/test_publish.py",  # 136
-    "tests/service/test_republish.py",  # 103
-    "tests/test_secrets.py",  # 62
-    "tests/test_current_release.py",  # 59
-    "tests/service/test_llm.py",  # 56
-    "tests/test_run_pipeline.py",  # 49
+    "api_built",  # 130, its four files
+    "tests/dbt/test_publish.py",  # 101
+    "tests/service/test_republish.py",  # 95
+    "tests/test_current_release.py",  # 68
+    "tests/bench/test_transitions.py",  # 61
+    "tests/service/test_llm.py",  # 50
+    "tests/test_secrets.py",  # 46
+    "tests/service/test_build_switch.py",  # 41
+    "tests/test_run_pipeline.py",  # 36
 )
 _GROUP_OF = {file: setup for setup, files in SHARED_SETUPS.items() for file in files}
 
@@ -115,6 +117,26 @@ def release_dir(tmp_path_factory) -> Path:
     if not (RELEASE_DIR / "Occupation Data.txt").exists():
         pytest.fail(f"the O*NET 29.3 text release is not at {RELEASE_DIR}; set ONET_TEST_RELEASE")
     return with_technology(RELEASE_DIR, tmp_path_factory.mktemp("release"))
+
+
+@pytest.fixture(scope="session")
+def small_release_dir(release_dir, tmp_path_factory) -> Path:
+    """The session's release cut to about 40 occupations, for the tests that load or build many
+    times (tests/small_release.py)."""
+    from tests.small_release import write_small_release
+
+    return write_small_release(release_dir, tmp_path_factory.mktemp("small_release"))
+
+
+@pytest.fixture(scope="session")
+def small_loaded(small_release_dir, tmp_path_factory):
+    """Settings whose landing database holds `small_release_dir`, loaded once per session."""
+    from loader.pipeline import run
+
+    s = make_settings(tmp_path_factory.mktemp("small_loaded"))
+    run(str(small_release_dir), quiet=True, settings=s)
+    yield s
+    drop_databases(s)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
-"""`make run`'s pipeline script: from a loaded release to a serving API, and a second run that skips
-the load and the build and serves within 15 s."""
+"""`make run`'s pipeline script: from a loaded release (the small test release, tests/small_release.py)
+to a serving API, and a second run that skips the load and the build and serves within 15 s."""
 
 from __future__ import annotations
 
@@ -53,16 +53,16 @@ def _stop(process: subprocess.Popen, log) -> str:
     return log.read_text()
 
 
-def test_second_run_skips_load_and_build_and_serves_within_15_s(built_settings, release_dir, tmp_path):
+def test_second_run_skips_load_and_build_and_serves_within_15_s(small_loaded, small_release_dir, tmp_path):
     target, port = tmp_path / "target", free_port()
     first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
-    first = _start(built_settings, release_dir, target, port, first_log)
+    first = _start(small_loaded, small_release_dir, target, port, first_log)
     _serving_after(first, port, 300, first_log)
     assert requests.get(f"http://127.0.0.1:{port}/dbt-docs/").status_code == 200
     first_output = _stop(first, first_log)
     assert "already loaded" in first_output
 
-    second = _start(built_settings, release_dir, target, port, second_log)
+    second = _start(small_loaded, small_release_dir, target, port, second_log)
     seconds = _serving_after(second, port, 15, second_log)
     assert requests.get(f"http://127.0.0.1:{port}/api/v1/meta").json()["onet_release"] == "29.3"
     output = _stop(second, second_log)

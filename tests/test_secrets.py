@@ -166,9 +166,10 @@ def exercise_service(server, captured: Captured, spec: dict, gemini: FakeGemini,
 
 
 @pytest.fixture(scope="module")
-def pipeline(database_user, release_dir, fakes, tmp_path_factory):
-    """The pipeline run with the fake secrets in every process's environment: what it wrote and
-    answered, and the statuses showing each secret was used."""
+def pipeline(database_user, small_release_dir, fakes, tmp_path_factory):
+    """The pipeline run with the fake secrets in every process's environment, on the small test
+    release (tests/small_release.py): what it wrote and answered, and the statuses showing each
+    secret was used."""
     gemini, onet = fakes
     out = tmp_path_factory.mktemp("pipeline")
     captured = Captured()
@@ -183,9 +184,9 @@ def pipeline(database_user, release_dir, fakes, tmp_path_factory):
             "SERVICE_API_KEYS": f"{SERVICE_KEY},{OTHER_SERVICE_KEY}",
         }.items():
             env.setenv(name, value)
-        loaded = loader(settings, release_dir, PASSWORD)
+        loaded = loader(settings, small_release_dir, PASSWORD)
         captured.process("loader", loaded)
-        refused = loader(settings, release_dir, WRONG_PASSWORD)
+        refused = loader(settings, small_release_dir, WRONG_PASSWORD)
         captured.process("loader, wrong password", refused)
         built = run_dbt(settings, "build", out_dir=out / "dbt")
         captured.process("dbt build", built)

@@ -1,4 +1,4 @@
-"""The LLM marts: a whole `dbt build` over a copy of the session's landing tables and an LLM store
+"""The LLM marts: a whole `dbt build` over a copy of the small test release's landing tables and an LLM store
 filled by the real service code from a fake Gemini; the marts against the same figures computed here."""
 
 from __future__ import annotations
@@ -47,11 +47,12 @@ def noisy(onet: dict, code: str, element_id: str) -> float:
 
 
 @pytest.fixture(scope="module")
-def llm_built(built_settings, gemini, tmp_path_factory):
-    """Own databases: the session's landing tables, an LLM store with assessments by two models
+def llm_built(built_settings, small_loaded, gemini, tmp_path_factory):
+    """Own databases: the small test release's landing tables (its ratings of CODES are the
+    session's; tests/small_release.py), an LLM store with assessments by two models
     (plus an older, an invalid and an earlier release's one, none of which count), then `dbt build`."""
     mine = make_settings()
-    copy_landing_tables(built_settings, mine)
+    copy_landing_tables(small_loaded, mine)
     onet = onet_levels(built_settings)
 
     def analyst(model: str) -> Analyst:

@@ -1,8 +1,8 @@
 """Atomic publishing: what the service reads changes only after a whole `dbt build` passed, and all at once.
 
 Each test runs the real `dbt build` on a copy of the project against a private service database whose
-landing tables are copies of the session's loaded ones; edits to the copy (a renamed SOC major group,
-a failing test, a broken model) make the new build differ from what is served.
+landing tables are copies of the small test release's (tests/small_release.py); edits to the copy (a
+renamed SOC major group, a failing test, a broken model) make the new build differ from what is served.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from loader.config import Settings
-from tests.conftest import REPO, drop_databases, make_settings, query, run_dbt, server_connection
+from tests.conftest import REPO, copy_landing_tables, drop_databases, make_settings, query, run_dbt, server_connection
 
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "dbt_project", "seeds")
 OLD_NAME = "Management Occupations"
@@ -38,19 +38,11 @@ class Publishing:
 
 
 @pytest.fixture(scope="module")
-def publishing(loaded_settings, tmp_path_factory):
+def publishing(small_loaded, tmp_path_factory):
     """A private service database, published once by a passing build of the unchanged project."""
     root = tmp_path_factory.mktemp("publish")
     settings = make_settings(root)
-    with server_connection(settings) as conn, conn.cursor() as cur:
-        cur.execute(f"CREATE DATABASE `{settings.raw_database}` COLLATE utf8mb4_unicode_ci")
-        cur.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (loaded_settings.raw_database,)
-        )
-        for (table,) in cur.fetchall():
-            landed, copy = f"`{loaded_settings.raw_database}`.`{table}`", f"`{settings.raw_database}`.`{table}`"
-            cur.execute(f"CREATE TABLE {copy} LIKE {landed}")
-            cur.execute(f"INSERT INTO {copy} SELECT * FROM {landed}")
+    copy_landing_tables(small_loaded, settings)
     try:
         result = run_dbt(settings, "build", out_dir=root / "first", project_dir=copy_project(root / "first"))
         assert result.returncode == 0, result.stdout[-5000:]

@@ -109,12 +109,12 @@ def load(settings, source: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def published(release_dir, tmp_path_factory):
-    """Private databases with the release loaded and one passing build."""
+def published(small_release_dir, tmp_path_factory):
+    """Private databases with the small test release (tests/small_release.py) loaded and one passing build."""
     root = tmp_path_factory.mktemp("republish")
     settings = make_settings(root)
     try:
-        load(settings, release_dir)
+        load(settings, small_release_dir)
         result = run_dbt(settings, "build", out_dir=root / "first")
         assert result.returncode == 0, result.stdout[-5000:]
         yield settings, root
@@ -131,13 +131,13 @@ def report(label: str, answers, old: dict, new: dict) -> Counter:
     return kinds
 
 
-def test_republish_under_traffic_then_a_failing_build(published, release_dir):
+def test_republish_under_traffic_then_a_failing_build(published, small_release_dir):
     settings, root = published
     log = root / "gunicorn.log"
     with serving(settings, log, SERVICE_RELEASE_CHECK_SECONDS="0.2", SERVICE_WORKERS=str(WORKERS)) as server:
         old = snapshot(server.url)
         with Traffic(server.url) as traffic:
-            load(settings, lowered_release(release_dir, root))
+            load(settings, lowered_release(small_release_dir, root))
             result = run_dbt(settings, "build", out_dir=root / "second")
             assert result.returncode == 0, result.stdout[-5000:]
             # Each worker reads the new build in the background and switches when it is whole.
@@ -161,7 +161,7 @@ def test_republish_under_traffic_then_a_failing_build(published, release_dir):
             (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
         (project / "dbt_project" / "tests" / "assert_nothing.sql").write_text("select 1 as failure\n")
         with Traffic(server.url) as traffic:
-            load(settings, release_dir)
+            load(settings, small_release_dir)
             result = run_dbt(settings, "build", out_dir=root / "failing", project_dir=project)
             assert result.returncode != 0, "the build's failing test fails it"
             time.sleep(1)
