@@ -128,13 +128,19 @@ def small_release_dir(release_dir, tmp_path_factory) -> Path:
     return write_small_release(release_dir, tmp_path_factory.mktemp("small_release"))
 
 
+def loaded(release: Path, folder: Path) -> Settings:
+    """Settings of new databases whose landing database holds `release`."""
+    from loader.pipeline import run
+
+    s = make_settings(folder)
+    run(str(release), quiet=True, settings=s)
+    return s
+
+
 @pytest.fixture(scope="session")
 def small_loaded(small_release_dir, tmp_path_factory):
     """Settings whose landing database holds `small_release_dir`, loaded once per session."""
-    from loader.pipeline import run
-
-    s = make_settings(tmp_path_factory.mktemp("small_loaded"))
-    run(str(small_release_dir), quiet=True, settings=s)
+    s = loaded(small_release_dir, tmp_path_factory.mktemp("small_loaded"))
     yield s
     drop_databases(s)
 
@@ -142,10 +148,7 @@ def small_loaded(small_release_dir, tmp_path_factory):
 @pytest.fixture(scope="session")
 def loaded_settings(release_dir, tmp_path_factory):
     """Settings whose landing database holds the full shared release, loaded once per session."""
-    from loader.pipeline import run
-
-    s = make_settings(tmp_path_factory.mktemp("loaded"))
-    run(str(release_dir), quiet=True, settings=s)
+    s = loaded(release_dir, tmp_path_factory.mktemp("loaded"))
     yield s
     drop_databases(s)
 
