@@ -36,6 +36,11 @@ _NOT_PUBLISHED = {1049, 1146}
 _UNREACHABLE = {1040, 1045, 1053, 1129, 1130, 1152, 1158, 1159, 1160, 1161, 2002, 2003, 2005, 2006, 2013, 2055}
 
 Row = dict[str, Any]
+# What the gap index holds of a rating (serving/gap_index.py).
+_GAP_RATING_COLUMNS = (
+    "onetsoc_code, domain, element_id, element_name as name, importance, effective_level, recommend_suppress,"
+    " level_anchor"
+)
 
 
 def create_pool(config: ServiceConfig, database: str | None, pool_size: int) -> sqlalchemy.Engine:
@@ -270,17 +275,13 @@ class Database:
 
     def occupation_ratings(self) -> list[Row]:
         """What the gap models and the transition ranking read of every rating."""
-        return self._fetch(
-            "select onetsoc_code, domain, element_id, element_name as name, importance, effective_level,"
-            " recommend_suppress, level_anchor from fct_occupation_ratings"
-        )
+        return self._fetch(f"select {_GAP_RATING_COLUMNS} from fct_occupation_ratings")
 
     def combined_ratings(self, code: str, domain: str) -> list[Row]:
         """`occupation_ratings`' columns for one occupation and domain from the combined ratings: the
         release's, or those fetched from O*NET Web Services (read live from the store)."""
         return self._fetch(
-            "select onetsoc_code, domain, element_id, element_name as name, importance, effective_level,"
-            " recommend_suppress, level_anchor from fct_occupation_ratings_combined"
+            f"select {_GAP_RATING_COLUMNS} from fct_occupation_ratings_combined"
             " where onetsoc_code = %s and domain = %s",
             (code, domain),
         )

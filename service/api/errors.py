@@ -114,9 +114,9 @@ def _flatten(messages: dict | list, path: tuple = ()) -> list[tuple[tuple, list[
     return [found for key, nested in messages.items() for found in _flatten(nested, (*path, key))]
 
 
-def body_field_name(path: tuple) -> str:
+def _body_field_name(path: tuple) -> str:
     """A body field's path as the error shape names it: `levels[2].level`; `body` for the whole body."""
-    name = "".join(f"[{key}]" if isinstance(key, int) else f".{key}" for key in path if key != "_schema")
+    name = "".join(f"[{key}]" if isinstance(key, int) else f".{key}" for key in path)
     return name.lstrip(".") or "body"
 
 
@@ -134,11 +134,12 @@ def _validation_details(messages: dict) -> tuple[str, dict]:
     for location, fields_ in messages.items():
         if location == "json":
             body = request.get_json(silent=True)
-            for path, errors in _flatten(fields_):
-                value = _body_value(body, tuple(key for key in path if key != "_schema"))
+            for marshmallow_path, errors in _flatten(fields_):
+                path = tuple(key for key in marshmallow_path if key != "_schema")  # an object's own errors
+                value = _body_value(body, path)
                 # A value, not a list or an object, which could be the size of the body.
                 value = None if isinstance(value, list | dict) else value
-                parameters[body_field_name(path)] = {"location": location, "value": value, "errors": errors}
+                parameters[_body_field_name(path)] = {"location": location, "value": value, "errors": errors}
             continue
         source = request.args if location == "query" else {}
         for name, errors in fields_.items():

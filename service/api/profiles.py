@@ -17,13 +17,11 @@ from service.api.gaps import (
     rated_side,
 )
 from service.api.schemas import (
-    ELEMENT_ID_MAX_LENGTH,
-    ELEMENT_PATTERN,
-    NOT_AN_ELEMENT_ID,
     Flag,
     Rating,
     ResponseSchema,
     domain_field,
+    element_id_field,
     is_element_id,
     occupation_code,
 )
@@ -39,27 +37,13 @@ blp = Blueprint("profiles", __name__, url_prefix="/api/v1/profiles", description
 MAX_BODY_BYTES = 64 * 1024
 
 
-def _validate_element_id(value: str) -> None:
-    if not is_element_id(value):
-        raise ValidationError(NOT_AN_ELEMENT_ID)
-
-
 def _validate_hundredths(value: float) -> None:
     if abs(value * 100 - round(value * 100)) > 1e-6:
         raise ValidationError("At most two decimals, as O*NET's levels.")
 
 
 class LevelSchema(Schema):
-    element_id = fields.String(
-        required=True,
-        validate=_validate_element_id,
-        metadata={
-            "description": "An element the release rates.",
-            "example": "2.A.1.a",
-            "pattern": ELEMENT_PATTERN,
-            "maxLength": ELEMENT_ID_MAX_LENGTH,
-        },
-    )
+    element_id = element_id_field("An element the release rates.", required=True)
     level = fields.Float(
         required=True,
         validate=[validate.Range(min=0, max=7), _validate_hundredths],
@@ -175,9 +159,11 @@ class ProfileGap(MethodView):
         published = current_published()
         reference = published.reference
         levels = {entry["element_id"]: gap_rule.hundredths(entry["level"]) for entry in body["levels"]}
-        if body["domain"] is not None:
+        if body["domain"] is None:
+            domains = assessed_domains(levels, reference)
+        else:
             require_domain(reference, body["domain"])
-        domains = [body["domain"]] if body["domain"] is not None else assessed_domains(levels, reference)
+            domains = [body["domain"]]
         code, sides, targets = body["to"], [], {}
         for domain in domains:
             side = rated_side(reference, "to", code, domain)

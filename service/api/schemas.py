@@ -53,6 +53,11 @@ def _validate_code(value: str) -> None:
         raise ValidationError(NOT_A_CODE)
 
 
+def _validate_element_id(value: str) -> None:
+    if not is_element_id(value):
+        raise ValidationError(NOT_AN_ELEMENT_ID)
+
+
 class Rating(fields.Float):
     """A DECIMAL from the marts as a JSON number with its decimals (Flask would write a string)."""
 
@@ -68,6 +73,19 @@ def occupation_code(description: str, **kwargs) -> fields.String:
     return fields.String(
         validate=_validate_code,
         metadata={"description": description, "example": "11-1011.00", "pattern": CODE_PATTERN},
+        **kwargs,
+    )
+
+
+def element_id_field(description: str, **kwargs) -> fields.String:
+    return fields.String(
+        validate=_validate_element_id,
+        metadata={
+            "description": description,
+            "example": "2.A.1.a",
+            "pattern": ELEMENT_PATTERN,
+            "maxLength": ELEMENT_ID_MAX_LENGTH,
+        },
         **kwargs,
     )
 

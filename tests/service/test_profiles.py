@@ -199,7 +199,11 @@ def test_every_bad_entry_is_named_at_once(client):
         ({"levels": [{"element_id": "2.A.1.a", "level": 1}]}, "to", "Missing data for required field."),
         ({"levels": [{"element_id": "2.A.1.a", "level": 1}], "to": "15-1252"}, "to", "Not an O*NET-SOC code"),
         ({"levels": [{"element_id": "2.A.1.a", "level": 1}], "to": CEO, "domain": "tools"}, "domain", "Must be one"),
-        ({"levels": [{"element_id": "2.A.1.a", "level": 1}], "to": CEO, "min_importance": 6}, "min_importance", ""),
+        (
+            {"levels": [{"element_id": "2.A.1.a", "level": 1}], "to": CEO, "min_importance": 6},
+            "min_importance",
+            "Must be greater than or equal to 0 and less than or equal to 5.",
+        ),
         ({"levels": [{"element_id": "2.A.1.a", "level": 1}], "to": CEO, "name": "Ann"}, "name", "Unknown field."),
         ({"levels": ["2.A.1.a"], "to": CEO}, "levels[0]", "Invalid input type."),
         ({"levels": {"2.A.1.a": 1}, "to": CEO}, "levels", "Not a valid list."),
