@@ -28,6 +28,14 @@ CONDITIONS: dict[str, Callable[[Any, Any], Any]] = {
     SKILL_GAP_BY_LEVEL: lambda source, target: target > source,
 }
 
+# How much a level above an occupation's need counts against a match, beside a level below it:
+# someone who meets every need still fits best where the needs are closest to their levels
+# (docs/api.md, Matches; bench/profiles.py measures it).
+SURPLUS_WEIGHT = 0.5
+MATCH_PLACES = 4
+# The top of O*NET's level scale (LV), in hundredths.
+_TOP_LEVEL = 700
+
 # Importance in hundredths stays below this (at most 500, for 5.00), so one integer per element
 # can carry the difference, the importance and the element id at once (`_order_keys`).
 _IMPORTANCE_SPAN = 1000
@@ -110,3 +118,23 @@ def first_gaps(
     sorted for every row at once."""
     first = np.argsort(_order_keys(difference, importance, element_rank), axis=1, kind="stable")[:, :count]
     return [[int(column) for column in row if is_gap[i, column]] for i, row in enumerate(first)]
+
+
+def match_scores(
+    person: np.ndarray, needs: np.ndarray, importance: np.ndarray, surplus_weight: float = SURPLUS_WEIGHT
+) -> np.ndarray:
+    """Per row (an occupation), how well a person's levels (a row) meet its needs (effective levels,
+    a matrix) over the same elements, weighted by its importance there, all in hundredths: 1 minus
+    the weighted mean of the shortfalls (need above level) and, counted `surplus_weight` times, of
+    the surpluses (level above need), over the scale's 7 levels. 1 when the levels are the needs;
+    rounded to MATCH_PLACES. Every row needs some importance."""
+    gap = difference(person, needs)
+    shortfall = (importance * np.maximum(gap, 0)).sum(axis=1)
+    surplus = (importance * np.maximum(-gap, 0)).sum(axis=1)
+    distance = (shortfall + surplus_weight * surplus) / importance.sum(axis=1)
+    return np.round(1 - distance / _TOP_LEVEL, MATCH_PLACES)
+
+
+def best_matches(scores: np.ndarray, limit: int) -> list[int]:
+    """The indexes of the `limit` highest scores, highest first, equal scores in index order."""
+    return np.argsort(-scores, kind="stable")[:limit].tolist()

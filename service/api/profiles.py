@@ -1,5 +1,6 @@
 """A person's side: a profile of levels a person gives themselves on O*NET's 0-7 level scale (LV),
-and its gap to an occupation. Nothing of a profile is stored or logged."""
+its gap to an occupation and the occupations it matches best. Nothing of a profile is stored or
+logged."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from flask.views import MethodView
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from service import gap_rule
+from service.api.cached_responses import cached_response, do_not_cache
 from service.api.context import current_published, services
 from service.api.errors import Blueprint
 from service.api.gaps import (
@@ -25,12 +27,18 @@ from service.api.schemas import (
     is_element_id,
     occupation_code,
 )
+from service.api.transitions import GapBriefSchema, SourceSchema, TransitionArgsSchema, unknown_major_group_error
 from service.onet_ws.fetched_ratings import WEB_SERVICES
 from service.serving.gap_index import GapIndex
-from service.serving.profile_gap import assessed_domains, profile_gap
+from service.serving.profile_gap import assessed_domains, not_assessed, profile_gap
 from service.serving.reference import Reference, require_domain
 
-blp = Blueprint("profiles", __name__, url_prefix="/api/v1/profiles", description="A person's levels and their gaps.")
+blp = Blueprint(
+    "profiles",
+    __name__,
+    url_prefix="/api/v1/profiles",
+    description="A person's levels: their gap to an occupation, and the occupations they fit best.",
+)
 
 # The largest request body the service reads (Flask's MAX_CONTENT_LENGTH): a profile of every
 # element O*NET rates is about 8 KiB.
@@ -118,6 +126,75 @@ class ProfileGapSchema(ResponseSchema):
     )
 
 
+class ProfileMatchesBodySchema(ProfileSchema, TransitionArgsSchema):
+    limit = fields.Integer(
+        load_default=10,
+        validate=validate.Range(min=1, max=50),
+        metadata={"description": "How many matches, 1-50."},
+    )
+
+    @validates_schema
+    def _filters_of_the_release(self, data, **_kwargs):
+        published = current_published()
+        known = published.matches.matrix.major_groups
+        errors = {}
+        if data.get("major_group") is not None and data["major_group"] not in known:
+            errors["major_group"] = [unknown_major_group_error(known)]
+        domain, levels = data.get("domain"), data.get("levels") or []
+        elements = published.reference.elements
+        rated = published.reference.domains.get(domain, {}).get("rated_occupation_count")
+        # (a domain the release does not rate is the 404 `empty_domain` of the gap endpoints)
+        if rated and not any(elements.get(e["element_id"], {}).get("domain") == domain for e in levels):
+            errors["domain"] = ["The profile gives no level in this domain: there is nothing to match on."]
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProfileMatchSchema(SourceSchema):
+    score = fields.Float(
+        required=True,
+        validate=validate.Range(min=0, max=1),
+        metadata={
+            "description": "0-1, 1 when the person's levels are the occupation's needs (see the operation's"
+            " description); the matches are ranked on it.",
+            "example": 0.9512,
+        },
+    )
+    gap_score = Rating(
+        required=True,
+        metadata={
+            "description": "Sum over the assessed elements of the occupation's importance (IM) times the level"
+            " it needs above the person's."
+        },
+    )
+    gap_count = fields.Integer(
+        required=True, metadata={"description": "Assessed elements whose level the occupation needs higher."}
+    )
+    top_gaps = fields.List(
+        fields.Nested(GapBriefSchema),
+        required=True,
+        metadata={"description": "The three largest gaps, in the gap endpoints' order."},
+    )
+
+
+class ProfileMatchesSchema(ResponseSchema):
+    domains = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "The domains matched on: `domain`, or else every domain the profile assesses."},
+    )
+    onet_release = fields.String(required=True, metadata={"example": "29.3"})
+    matches = fields.List(fields.Nested(ProfileMatchSchema), required=True, metadata={"description": "Best first."})
+    not_assessed = fields.List(
+        fields.Nested(NotAssessedSchema),
+        required=True,
+        metadata={
+            "description": "The elements of those domains that the release rates and the profile leaves out"
+            " (they count for nothing), by domain, then element id."
+        },
+    )
+
+
 def release_errors(levels: object, reference: Reference) -> dict[int, dict[str, list[str]]]:
     """By entry index, the entries of a profile as sent that give an element the release does not
     rate, or one given before (entries that are no object, or without a well-formed element id,
@@ -139,6 +216,18 @@ def release_errors(levels: object, reference: Reference) -> dict[int, dict[str, 
     return errors
 
 
+def _levels(body: dict) -> dict[str, int]:
+    """The profile's levels in hundredths, by element id."""
+    return {entry["element_id"]: gap_rule.hundredths(entry["level"]) for entry in body["levels"]}
+
+
+def _domains(body: dict, levels: dict[str, int], reference: Reference) -> list[str]:
+    if body["domain"] is None:
+        return assessed_domains(levels, reference)
+    require_domain(reference, body["domain"])
+    return [body["domain"]]
+
+
 @blp.route("/gap")
 class ProfileGap(MethodView):
     @blp.arguments(ProfileGapBodySchema())
@@ -147,6 +236,7 @@ class ProfileGap(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    @cached_response(ProfileGapSchema())
     def post(self, body):
         """What a person lacks for an occupation: each element whose effective level in the target
         exceeds the person's level (the rule of `/api/v1/skill-gap-by-lvl`, the person as the source).
@@ -158,17 +248,15 @@ class ProfileGap(MethodView):
         """
         published = current_published()
         reference = published.reference
-        levels = {entry["element_id"]: gap_rule.hundredths(entry["level"]) for entry in body["levels"]}
-        if body["domain"] is None:
-            domains = assessed_domains(levels, reference)
-        else:
-            require_domain(reference, body["domain"])
-            domains = [body["domain"]]
+        levels = _levels(body)
+        domains = _domains(body, levels, reference)
         code, sides, targets = body["to"], [], {}
         for domain in domains:
             side = rated_side(reference, "to", code, domain)
             sides.append(side)
             if side["source"] == WEB_SERVICES:
+                # Fetched ratings are in the marts' view of the store, not in memory, and they age.
+                do_not_cache()
                 targets[domain] = GapIndex(services().db.combined_ratings(code, domain)).ratings(code, domain)
             else:
                 targets[domain] = published.gap_index.ratings(code, domain)
@@ -179,4 +267,46 @@ class ProfileGap(MethodView):
             "onet_release": reference.release["onet_release"],
             "gaps": answer.gaps,
             "not_assessed": answer.not_assessed,
+        }
+
+
+@blp.route("/matches")
+class ProfileMatches(MethodView):
+    @blp.arguments(ProfileMatchesBodySchema())
+    @blp.response(200, ProfileMatchesSchema)
+    @blp.alt_response(400, response="BAD_REQUEST")
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    @cached_response(ProfileMatchesSchema())
+    def post(self, body):
+        """The occupations a person fits best: ranked by how well the person's levels meet what each
+        occupation needs, over the elements the profile assesses.
+
+        **Score** (0-1): for each rated occupation, over the assessed elements (those of `domain`,
+        or of every domain the profile assesses), with IM the occupation's importance and need its
+        effective level: shortfall = sum of IM x max(0, need - level) / sum of IM, surplus = sum of
+        IM x max(0, level - need) / sum of IM, and score = 1 - (shortfall + 0.5 x surplus) / 7,
+        rounded to 4 decimals; equal scores are ordered by code. Shortfall alone would put every
+        occupation the person exceeds at the top: the surplus, counted half, keeps the closest
+        needs first. Elements the profile leaves out count for nothing (never as level 0) and are
+        listed in `not_assessed`. On O*NET 29.3, a profile that gives every skill (or every
+        knowledge area) an occupation's own level ranks that occupation first for every rated
+        occupation, and with each level moved at random by up to 0.5 in the top 5 for 98.8% of them
+        (skills) and 100% (knowledge) (bench/profiles.py).
+
+        **Gap score**, `gap_count`, `top_gaps`: the profile's gap to the occupation (the rule of
+        `/api/v1/profiles/gap`) over the assessed elements. Filters as the transitions'; a body over
+        64 KiB is a 413 `body_too_large`, one that is not JSON a 400 `bad_request`.
+        """
+        published = current_published()
+        reference = published.reference
+        levels = _levels(body)
+        domains = _domains(body, levels, reference)
+        filters = {name: body[name] for name in ("min_job_zone", "max_job_zone", "major_group")}
+        return {
+            "domains": domains,
+            "onet_release": reference.release["onet_release"],
+            "matches": published.matches.matches(levels, domains, body["limit"], **filters),
+            "not_assessed": not_assessed(levels, reference, domains),
         }

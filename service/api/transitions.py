@@ -140,6 +140,10 @@ class TransitionsSchema(ResponseSchema):
     transitions = fields.List(fields.Nested(TransitionSchema), required=True)
 
 
+def unknown_major_group_error(known: list[str]) -> str:
+    return f"Not a major group of this release; known: {', '.join(known)}."
+
+
 def _unknown_major_group(group: str, known: list[str]) -> None:
     fail(
         422,
@@ -149,7 +153,7 @@ def _unknown_major_group(group: str, known: list[str]) -> None:
             "major_group": {
                 "location": "query",
                 "value": group,
-                "errors": [f"Not a major group of this release; known: {', '.join(known)}."],
+                "errors": [unknown_major_group_error(known)],
             }
         },
     )

@@ -1,6 +1,6 @@
 """What the gap and transition endpoints answer from: each worker holds the published build in
-memory (reference data, ratings as a gap index, the transition ranking, the software each
-occupation lists, and its responses), read
+memory (reference data, ratings as a gap index, the transition ranking, the matrix profiles are
+matched against, the software each occupation lists, and its responses), read
 before the worker serves and, when another build is published, read again in the background and
 switched to once it is whole."""
 
@@ -20,6 +20,8 @@ import cachetools
 
 from service.db import Database, MartsUnavailable, Row
 from service.serving.gap_index import GapIndex
+from service.serving.occupation_matrix import OccupationMatrix
+from service.serving.profile_matches import ProfileMatches
 from service.serving.reference import Reference, ReferenceCache, load_reference, read_release, version_of
 from service.serving.technology import TechnologyIndex
 from service.serving.transition_ranking import RANKED_DOMAINS, TransitionRanking
@@ -55,12 +57,13 @@ class ResponseCache:
 
 @dataclass(frozen=True)
 class Published:
-    """One build's reference data, transition ranking, gap index and responses: a response never
-    mixes builds, and another build starts with no responses."""
+    """One build's reference data, transition ranking, gap index, profile matches and responses: a
+    response never mixes builds, and another build starts with no responses."""
 
     reference: Reference
     ranking: TransitionRanking
     gap_index: GapIndex
+    matches: ProfileMatches
     technology: TechnologyIndex
     responses: ResponseCache = field(default_factory=lambda: ResponseCache(0))
 
@@ -69,6 +72,11 @@ def read_ranking(db: Database, ratings: list[Row]) -> TransitionRanking:
     """The transition ranking over `ratings` (Database.occupation_ratings)."""
     ranked = [row for row in ratings if row["domain"] in RANKED_DOMAINS]
     return TransitionRanking(db.ranking_occupations(), ranked, db.alternate_titles())
+
+
+def read_matrix(db: Database, ratings: list[Row]) -> OccupationMatrix:
+    """Every rated occupation over every element of `ratings` (Database.occupation_ratings)."""
+    return OccupationMatrix(db.ranking_occupations(), ratings)
 
 
 class PublishedBuilds:
@@ -199,10 +207,11 @@ class PublishedBuilds:
             ratings = db.occupation_ratings()
             ranking = read_ranking(db, ratings)
             gap_index = GapIndex(ratings)
+            matches = ProfileMatches(read_matrix(db, ratings))
             technology = TechnologyIndex(db.occupation_technology())
             if version_of(read_release(db)) == version_of(release):
                 responses = ResponseCache(self._response_cache_size)
-                published = Published(reference, ranking, gap_index, technology, responses)
+                published = Published(reference, ranking, gap_index, matches, technology, responses)
                 return published, version_of(release)
         raise MartsUnavailable(f"builds were published during each of {READ_ATTEMPTS} reads of the marts")
 

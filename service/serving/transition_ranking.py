@@ -13,17 +13,15 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from service import gap_rule
+from service.serving.occupation_matrix import OccupationMatrix
 
 # The sum is 1, so the score stays in [0, 1].
 WEIGHTS = {"skills": 0.35, "knowledge": 0.50, "titles": 0.10, "description": 0.05}
 RANKED_DOMAINS = ("skills", "knowledge")
-TOP_GAPS = 3
 SCORE_PLACES = 4
 
 _WORD = re.compile(r"[a-z]+")
@@ -73,16 +71,9 @@ def combine(parts: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarr
     return sum(weights[name] * part for name, part in parts.items())
 
 
-@dataclass(frozen=True)
-class Element:
-    element_id: str
-    name: str
-    domain: str
-
-
-class TransitionRanking:
-    """Every rated occupation's importance and levels over the skills and knowledge elements, and
-    the similarity of every pair, built once per published release."""
+class TransitionRanking(OccupationMatrix):
+    """The occupation matrix over the skills and knowledge elements, and the similarity of every
+    pair of rated occupations, built once per published release."""
 
     def __init__(
         self,
@@ -92,26 +83,7 @@ class TransitionRanking:
     ):
         """`occupations`: dim_occupations rows; `ratings`: fct_occupation_ratings rows of the ranked
         domains (with `name`); `alternate_titles`: dim_alternate_titles rows."""
-        self.occupations = {row["onetsoc_code"]: row for row in occupations}
-        self.major_groups = sorted({row["major_group_code"] for row in occupations})
-        ratings = list(ratings)
-        self.codes = sorted({row["onetsoc_code"] for row in ratings})
-        self.index = {code: i for i, code in enumerate(self.codes)}
-        keys = sorted({(row["domain"], row["element_id"], row["name"]) for row in ratings})
-        self.elements = [Element(element_id, name, domain) for domain, element_id, name in keys]
-        column = {(e.domain, e.element_id): j for j, e in enumerate(self.elements)}
-        shape = (len(self.codes), len(self.elements))
-        # In hundredths (service/gap_rule.py), so the gaps' differences are exact.
-        self.importance = np.zeros(shape, dtype=np.int64)
-        self.level = np.zeros(shape, dtype=np.int64)
-        for row in ratings:
-            i, j = self.index[row["onetsoc_code"]], column[(row["domain"], row["element_id"])]
-            self.importance[i, j] = gap_rule.hundredths(row["importance"] or 0)
-            self.level[i, j] = gap_rule.hundredths(row["effective_level"] or 0)
-        self.domain_of = np.array([e.domain for e in self.elements])
-        # Each element's place in element-id order: the last tie-break between equal gaps.
-        self.element_rank = np.argsort(np.argsort([e.element_id for e in self.elements], kind="stable"))
-
+        super().__init__(occupations, ratings)
         titles: dict[str, list[str]] = {code: [] for code in self.codes}
         for row in alternate_titles:
             if row["onetsoc_code"] in titles:
@@ -123,8 +95,6 @@ class TransitionRanking:
         }
         # Ranked on the score as served, so equal scores are visibly ordered by code.
         self.similarity = np.round(combine(self.similarity_parts(), WEIGHTS), SCORE_PLACES)
-        self.job_zone = np.array([o["job_zone"] or 0 for o in rated])
-        self.major_group = np.array([o["major_group_code"] for o in rated])
 
     def similarity_parts(self) -> dict[str, np.ndarray]:
         """The four pairwise cosines that `WEIGHTS` combine."""
@@ -132,9 +102,6 @@ class TransitionRanking:
             domain: cosine(self.importance[:, self.domain_of == domain].astype(float)) for domain in RANKED_DOMAINS
         }
         return parts | {name: text_cosine(documents) for name, documents in self.documents.items()}
-
-    def rated(self, code: str) -> bool:
-        return code in self.index
 
     def ranked(
         self,
@@ -146,45 +113,12 @@ class TransitionRanking:
     ) -> list[int]:
         """Row numbers of the other rated occupations, closest first (ties by code), filtered."""
         i = self.index[code]
-        keep = np.ones(len(self.codes), dtype=bool)
+        keep = self.kept(min_job_zone, max_job_zone, major_group)
         keep[i] = False
-        # An occupation without a job zone (0 here) fails any job-zone bound.
-        if min_job_zone is not None:
-            keep &= self.job_zone >= min_job_zone
-        if max_job_zone is not None:
-            keep &= (self.job_zone <= max_job_zone) & (self.job_zone > 0)
-        if major_group is not None:
-            keep &= self.major_group == major_group
         candidates = np.flatnonzero(keep)
         # Rows are in code order, so a stable sort on the negated score breaks ties by code.
         order = candidates[np.argsort(-self.similarity[i, candidates], kind="stable")]
         return order[:limit].tolist() if limit is not None else order.tolist()
-
-    def gaps(self, source: int, targets: list[int]) -> list[dict[str, Any]]:
-        """What each target asks of a person from `source`: the importance-weighted sum of the
-        positive level differences over skills and knowledge, their number, and the largest ones
-        (in the gap endpoints' order)."""
-        difference, is_gap = gap_rule.by_level(self.level[source], self.level[targets])
-        importance = self.importance[targets]
-        scores = gap_rule.gap_scores(difference, importance, is_gap)
-        first = gap_rule.first_gaps(difference, importance, is_gap, self.element_rank, TOP_GAPS)
-        return [
-            {
-                "gap_score": scores[row],
-                "gap_count": int(is_gap[row].sum()),
-                "top_gaps": [
-                    {
-                        "element_id": self.elements[j].element_id,
-                        "name": self.elements[j].name,
-                        "domain": self.elements[j].domain,
-                        "difference": gap_rule.number(difference[row, j]),
-                        "importance": gap_rule.number(importance[row, j]),
-                    }
-                    for j in first[row]
-                ],
-            }
-            for row in range(len(targets))
-        ]
 
     def transitions(self, code: str, **filters: Any) -> list[dict[str, Any]]:
         """The closest rated occupations to `code`, each with its score and its gap from `code`."""
@@ -192,5 +126,5 @@ class TransitionRanking:
         targets = self.ranked(code, **filters)
         return [
             {**self.occupations[self.codes[target]], "similarity": float(self.similarity[source, target]), **gap}
-            for target, gap in zip(targets, self.gaps(source, targets), strict=True)
+            for target, gap in zip(targets, self.gaps(self.level[source], targets), strict=True)
         ]

@@ -1,17 +1,19 @@
-"""A person's gap to an occupation, `POST /api/v1/profiles/gap`, over the session's release: against
-the occupation gaps (a profile of an occupation's own levels is that occupation as the source),
-against the marts read here, the not-assessed rule, the filters and every error."""
+"""A person's side over the session's release. `POST /api/v1/profiles/gap`: against the occupation
+gaps (a profile of an occupation's own levels is that occupation as the source), against the marts
+read here, the not-assessed rule, the filters and every error. `POST /api/v1/profiles/matches`: its
+scores and ranking computed here from the marts, the filters and its errors."""
 
 from __future__ import annotations
 
 import random
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 
 from tests.conftest import query
 
 PATH = "/api/v1/profiles/gap"
+MATCHES = "/api/v1/profiles/matches"
 CEO = "11-1011.00"
 PROGRAMMERS = "15-1251.00"
 NURSES = "29-1141.00"
@@ -35,6 +37,16 @@ def ratings(built_settings) -> dict[tuple[str, str], dict[str, dict]]:
             "suppressed": bool(suppressed),
         }
     return found
+
+
+@pytest.fixture(scope="module")
+def occupations(built_settings) -> dict[str, dict]:
+    rows = query(
+        built_settings,
+        "select onetsoc_code, title, major_group_code, job_zone from dim_occupations",
+        database=built_settings.database,
+    )
+    return {code: {"title": t, "major_group_code": g, "job_zone": z} for code, t, g, z in rows}
 
 
 def profile_of(ratings, code: str, *domains: str) -> list[dict]:
@@ -248,3 +260,139 @@ def test_only_post_is_allowed(client):
     response = client.get(PATH)
     assert response.status_code == 405
     assert response.headers["Allow"] == "OPTIONS, POST"
+
+
+def expected_matches(ratings, levels: dict[str, Decimal], domains: list[str]) -> dict[str, dict]:
+    """Every rated occupation's match, computed here from the marts' rows (docs/api.md, Matches)."""
+    found = {}
+    for code in sorted({code for code, domain in ratings if domain in domains}):
+        rated = {e: r for domain in domains for e, r in ratings.get((code, domain), {}).items() if e in levels}
+        total = sum(r["importance"] for r in rated.values())
+        if not rated or not total:
+            continue
+        shortfall = sum(r["importance"] * max(r["level"] - levels[e], 0) for e, r in rated.items()) / total
+        surplus = sum(r["importance"] * max(levels[e] - r["level"], 0) for e, r in rated.items()) / total
+        score = 1 - (shortfall + surplus / 2) / 7
+        gaps = sorted((levels[e] - r["level"], -r["importance"], e) for e, r in rated.items() if r["level"] > levels[e])
+        found[code] = {
+            "score": float(score.quantize(Decimal("0.0001"), ROUND_HALF_EVEN)),
+            # two decimals in the answer
+            "gap_score": float(sum(-importance * -difference for difference, importance, _ in gaps)),
+            "gap_count": len(gaps),
+            "top_gaps": [e for *_, e in gaps[:3]],
+        }
+    return found
+
+
+def assert_ranked_as_computed(answer: dict, expected: dict[str, dict], limit: int) -> None:
+    """The answer is the `limit` best of `expected` (ties of the last place aside), each as computed."""
+    matches = answer["matches"]
+    assert len(matches) == min(limit, len(expected))
+    scores = [m["score"] for m in matches]
+    assert scores == sorted(scores, reverse=True)
+    for match in matches:
+        mine = expected[match["code"]]
+        assert match["score"] == pytest.approx(mine["score"], abs=1e-4), match["code"]
+        assert match["gap_count"] == mine["gap_count"] and match["gap_score"] == pytest.approx(
+            mine["gap_score"], abs=0.005
+        )
+        assert [g["element_id"] for g in match["top_gaps"]] == mine["top_gaps"], match["code"]
+    left_out = {code: e["score"] for code, e in expected.items() if code not in {m["code"] for m in matches}}
+    assert max(left_out.values(), default=0) <= scores[-1] + 1e-4
+
+
+def test_an_occupations_own_levels_match_it_first_with_score_1(client, ratings, occupations):
+    for code in (CEO, PROGRAMMERS, NURSES):
+        answer = client.post(MATCHES, json={"levels": profile_of(ratings, code, "skills", "knowledge")}).get_json()
+        first = answer["matches"][0]
+        assert first == {
+            "code": code,
+            **occupations[code],
+            "score": 1.0,
+            "gap_score": 0.0,
+            "gap_count": 0,
+            "top_gaps": [],
+        }
+        assert answer["domains"] == ["skills", "knowledge"] and answer["not_assessed"] == []
+        assert len(answer["matches"]) == 10 and answer["onet_release"] == "29.3"
+
+
+def test_random_partial_profiles_are_ranked_as_computed_from_the_marts(client, ratings):
+    chooser = random.Random(2718)
+    skills, knowledge = sorted(ratings[(CEO, "skills")]), sorted(ratings[(CEO, "knowledge")])
+    for _ in range(25):
+        assessed = chooser.sample(skills, chooser.randint(1, 35)) + chooser.sample(knowledge, chooser.randint(0, 8))
+        levels = {e: Decimal(chooser.randint(0, 700)) / 100 for e in assessed}
+        limit = chooser.choice([1, 10, 50])
+        body = {"levels": [{"element_id": e, "level": float(v)} for e, v in levels.items()], "limit": limit}
+        answer = client.post(MATCHES, json=body).get_json()
+        domains = ["skills", "knowledge"] if any(e in knowledge for e in assessed) else ["skills"]
+        assert answer["domains"] == domains
+        assert_ranked_as_computed(answer, expected_matches(ratings, levels, domains), limit)
+        left_out = [(d, e) for d, ids in (("skills", skills), ("knowledge", knowledge)) if d in domains for e in ids]
+        assert [(n["domain"], n["element_id"]) for n in answer["not_assessed"]] == [
+            item for item in left_out if item[1] not in levels
+        ]
+
+
+def test_a_domain_matches_on_its_levels_alone(client, ratings):
+    levels = profile_of(ratings, NURSES, "skills") + profile_of(ratings, CEO, "knowledge")[:5]
+    answer = client.post(MATCHES, json={"levels": levels, "domain": "skills", "limit": 3}).get_json()
+    assert answer["domains"] == ["skills"] and answer["matches"][0]["code"] == NURSES
+    assert {g["domain"] for m in answer["matches"] for g in m["top_gaps"]} <= {"skills"}
+    assert answer["not_assessed"] == []
+
+
+def test_the_filters_keep_the_transitions_occupations(client, ratings, occupations):
+    levels = profile_of(ratings, PROGRAMMERS, "skills")
+    everything = client.post(MATCHES, json={"levels": levels, "limit": 50}).get_json()["matches"]
+    for filters, keep in [
+        ({"major_group": "15"}, lambda o: o["major_group_code"] == "15"),
+        ({"min_job_zone": 4}, lambda o: (o["job_zone"] or 0) >= 4),
+        ({"max_job_zone": 3}, lambda o: o["job_zone"] is not None and o["job_zone"] <= 3),
+        (
+            {"min_job_zone": 2, "max_job_zone": 2, "major_group": "41"},
+            lambda o: o["job_zone"] == 2 and o["major_group_code"] == "41",
+        ),
+    ]:
+        answer = client.post(MATCHES, json={"levels": levels, "limit": 50, **filters}).get_json()["matches"]
+        assert answer and all(keep(occupations[m["code"]]) for m in answer), filters
+        kept_before = [m for m in everything if keep(occupations[m["code"]])]
+        assert answer[: len(kept_before)] == kept_before, filters
+
+
+def test_matches_answer_the_same_body_from_the_build_s_answers(client, ratings):
+    body = {"levels": profile_of(ratings, CEO, "knowledge"), "limit": 5}
+    first, second = client.post(MATCHES, json=body), client.post(MATCHES, json=body)
+    assert first.status_code == second.status_code == 200
+    assert first.data == second.data
+
+
+@pytest.mark.parametrize(
+    ("extra", "name", "error"),
+    [
+        ({"major_group": "98"}, "major_group", "Not a major group of this release; known: 11, 13, 15,"),
+        ({"major_group": "1"}, "major_group", "Not a SOC major group like 15."),
+        ({"min_job_zone": 4, "max_job_zone": 2}, "max_job_zone", "Below min_job_zone (4)."),
+        ({"limit": 51}, "limit", "Must be greater than or equal to 1 and less than or equal to 50."),
+        ({"limit": 0}, "limit", "Must be greater than or equal to 1 and less than or equal to 50."),
+        ({"domain": "knowledge"}, "domain", "The profile gives no level in this domain"),
+        ({"to": CEO}, "to", "Unknown field."),
+    ],
+)
+def test_bad_matches_bodies_are_422_naming_the_field(client, extra, name, error):
+    body = {"levels": [{"element_id": "2.A.1.a", "level": 3}], **extra}
+    parameters = _rejected(client.post(MATCHES, json=body))
+    assert list(parameters) == [name]
+    assert parameters[name]["location"] == "json" and parameters[name]["errors"][0].startswith(error)
+
+
+def test_matches_name_bad_entries_and_refuse_empty_domains_as_the_gap_does(client):
+    levels = [{"element_id": "2.A.1.a", "level": 2}, {"element_id": "2.A.1.a", "level": 8}]
+    parameters = _rejected(client.post(MATCHES, json={"levels": levels}))
+    assert set(parameters) == {"levels[1].element_id", "levels[1].level"}
+    empty = client.post(MATCHES, json={"levels": levels[:1], "domain": "abilities"})
+    assert empty.status_code == 404 and empty.get_json()["code"] == "empty_domain"
+    assert _rejected(client.post(MATCHES, json={"levels": []}))["levels"]["errors"] == [
+        "A profile gives at least one level."
+    ]
