@@ -7,13 +7,14 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import REPO, query, run_dbt
 
 BENCH = REPO / "bench" / "transitions.py"
 
 
-def run_bench(settings, *args: str) -> subprocess.CompletedProcess:
+def run_bench(settings, *args: str, bench: Path = BENCH) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "MYSQL_HOST": settings.host,
@@ -21,7 +22,7 @@ def run_bench(settings, *args: str) -> subprocess.CompletedProcess:
         "MYSQL_DATABASE": settings.database,
     }
     return subprocess.run(
-        [sys.executable, str(BENCH), *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, str(bench), *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
     )
 
 
