@@ -19,6 +19,14 @@ MAX_PAGE_SIZE = 2000
 DEFAULT_GEMINI_MODEL = "gemini-3.8-flash"
 
 
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    """A true/false setting: unset or empty is false."""
+    value = env.get(name, "").strip().lower()
+    if value not in ("", "true", "false", "1", "0"):
+        raise ValueError(f"{name}={env[name]!r} is neither true nor false")
+    return value in ("true", "1")
+
+
 @dataclass(frozen=True)
 class LLMConfig:
     """The Gemini client and the guards of the LLM endpoint (docs/llm.md). Secrets stay out of repr."""
@@ -32,6 +40,7 @@ class LLMConfig:
     rate_limit: str = "10/minute"
     rate_limit_storage_uri: str = field(default="memory://", repr=False)
     service_api_keys: tuple[str, ...] = field(default=(), repr=False)
+    store_profile_text: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> LLMConfig:
@@ -45,6 +54,7 @@ class LLMConfig:
             rate_limit=env.get("LLM_RATE_LIMIT", "").strip() or cls.rate_limit,
             rate_limit_storage_uri=env.get("RATELIMIT_STORAGE_URI", "").strip() or cls.rate_limit_storage_uri,
             service_api_keys=tuple(k.strip() for k in env.get("SERVICE_API_KEYS", "").split(",") if k.strip()),
+            store_profile_text=_flag(env, "LLM_STORE_PROFILE_TEXT"),
         )
 
 

@@ -4,7 +4,10 @@ loader CLI, dbt build and docs generate, and the service under gunicorn answerin
 the LLM endpoint through the real google-genai client against a fake Gemini, an occupation fetched
 from a fake O*NET Web Services, and error paths (a wrong key, a model and a Web Services error
 echoing the key, a wrong database password). No secret is in any log, dbt artifact, response body
-or header, or the stores. And none is in the repository or the Docker build context."""
+or header, or the stores. And none is in the repository or the Docker build context.
+
+A person's text is personal data: a known CV sent to the profile assessment (and the profile it
+gives, to the gap and the matches) is in no log, store or dbt artifact, nor any sentence of it."""
 
 from __future__ import annotations
 
@@ -47,6 +50,14 @@ SECRETS = {
 }
 CEO, PROGRAMMERS, SOFTWARE_DEVELOPERS, LEGISLATORS = "11-1011.00", "15-1251.00", "15-1252.00", "11-1031.00"
 LLM = "/api/v1/skill-gap-llm"
+# Made up, with a marker of this run in each sentence; the fake Gemini quotes each sentence that
+# names a skill (tests/service/fake_gemini.py).
+RUN = secrets.token_hex(4)
+CV = (
+    f"Ines Varga-{RUN}, born 1987, lives at 12 Kestrel Row. I used Critical Thinking daily on claims {RUN}.\n"
+    f"Writing audit reports for the board {RUN}. Mathematics for pricing models at Hallam Mutual {RUN}."
+)
+CV_SENTENCES = [sentence.strip() for sentence in CV.replace("\n", " ").split(". ")]
 
 
 class Captured:
@@ -141,6 +152,14 @@ def exercise_service(server, captured: Captured, spec: dict, gemini: FakeGemini,
             LLM, params={"from": PROGRAMMERS, "to": CEO, "X-API-Key": SERVICE_KEY}
         ).status_code,
     }
+    assessed = captured.response(server.post("/api/v1/profiles/assess", json={"text": CV}, headers=key))
+    used["profile assessment"] = assessed.status_code
+    profile = assessed.json()["profile"] if assessed.ok else {"levels": []}
+    used["profile gap"] = captured.response(
+        server.post("/api/v1/profiles/gap", json={**profile, "to": CEO})
+    ).status_code
+    used["profile matches"] = captured.response(server.post("/api/v1/profiles/matches", json=profile)).status_code
+    used["profile quotes"] = len(assessed.json()["evidence"]) if assessed.ok else 0
     gemini.queue(gemini_error(400, f"API key not valid: {GEMINI_KEY}. Please pass a valid API key."), kind="analysis")
     used["llm, Gemini echoing its key"] = get(LLM, params={"from": "29-1141.00", "to": CEO}, headers=key).status_code
     used["gap fetched from Web Services"] = get(
@@ -198,6 +217,9 @@ def pipeline(database_user, small_release_dir, fakes, tmp_path_factory):
         with serving(settings, out / "gunicorn.log", DBT_TARGET_PATH=str(out / "dbt" / "target")) as server:
             spec = server.get("/openapi.json").json()
             used = exercise_service(server, captured, spec, gemini, onet)
+        # Again, now that the LLM store holds the assessment: the models read it (and its sources).
+        rebuilt = run_dbt(settings, "build", out_dir=out / "dbt-after")
+        captured.process("dbt build, after the service", rebuilt)
         with serving(
             make_settings(MYSQL_DATABASE=settings.database, MYSQL_USER=settings.user, MYSQL_PASSWORD=WRONG_PASSWORD),
             out / "gunicorn-wrong.log",
@@ -206,13 +228,15 @@ def pipeline(database_user, small_release_dir, fakes, tmp_path_factory):
             captured.response(server.get("/health/ready"))
     captured.files("dbt", out / "dbt")
     captured.files("dbt, wrong password", out / "dbt-wrong")
+    captured.files("dbt, after the service", out / "dbt-after")
     captured.add("gunicorn log", (out / "gunicorn.log").read_text())
     captured.add("gunicorn log, wrong password", (out / "gunicorn-wrong.log").read_text())
     stores = {name for (name,) in query(settings, "show databases")}
-    for database, table in ((f"{settings.database}_llm", "model_calls"), (f"{settings.database}_api", "responses")):
-        if database in stores:
-            rows = query(settings, f"select * from {table}", database=database)
-            captured.add(f"store {database}.{table}", "\n".join(repr(row) for row in rows))
+    for database in stores:
+        if database.startswith(settings.database):
+            for (table,) in query(settings, "show tables", database=database):
+                rows = query(settings, f"select * from `{table}`", database=database)
+                captured.add(f"store {database}.{table}", "\n".join(repr(row) for row in rows))
     return {
         "captured": captured,
         "used": used,
@@ -222,6 +246,7 @@ def pipeline(database_user, small_release_dir, fakes, tmp_path_factory):
             "dbt build": built.returncode,
             "dbt docs": docs.returncode,
             "dbt debug, wrong": debug.returncode,
+            "dbt build, after the service": rebuilt.returncode,
         },
         "gemini keys": {call.headers.get("X-Goog-Api-Key") for call in gemini.calls},
         "onet keys": {call.headers.get("X-Api-Key") for call in onet.calls},
@@ -237,6 +262,7 @@ def test_the_pipeline_ran_with_every_secret(pipeline):
         "dbt build": False,
         "dbt docs": False,
         "dbt debug, wrong": True,
+        "dbt build, after the service": False,
     }, pipeline["captured"].texts.get("dbt build: stdout", "")[-3000:]
     assert pipeline["gemini keys"] == {GEMINI_KEY}
     assert pipeline["onet keys"] == {ONET_KEY}
@@ -245,6 +271,8 @@ def test_the_pipeline_ran_with_every_secret(pipeline):
     assert (used["llm, no key"], used["llm, a wrong key"], used["llm, the key in the query"]) == (401, 401, 401)
     assert used["llm, Gemini echoing its key"] == 502
     assert used["service, wrong password"] == 503
+    assert (used["profile assessment"], used["profile gap"], used["profile matches"]) == (200, 200, 200)
+    assert used["profile quotes"] == 4
     captured = pipeline["captured"].texts
     assert "Access denied" in captured["loader, wrong password: stderr"] + captured["loader, wrong password: stdout"]
     assert "[GEMINI_API_KEY]" in captured["response to GET /api/v1/skill-gap-llm?from=29-1141.00&to=11-1011.00"]
@@ -255,6 +283,16 @@ def test_no_secret_in_any_log_artifact_response_or_store(pipeline):
     captured = pipeline["captured"].texts
     found = {(where, name) for where, text in captured.items() for name, secret in SECRETS.items() if secret in text}
     assert found == set(), f"secrets found in {len(captured)} texts: {sorted(found)}"
+
+
+def test_no_sentence_of_the_cv_in_any_log_artifact_or_store(pipeline):
+    captured = pipeline["captured"].texts
+    answers = {where for where in captured if where.startswith("response to POST /api/v1/profiles/assess")}
+    assert any(RUN in captured[where] for where in answers), "the answer quotes the text"
+    assert any(where.endswith("_llm.profile_assessment_calls") for where in captured)
+    kept = {where: text for where, text in captured.items() if where not in answers}
+    found = {(where, s[:30]) for where, text in kept.items() for s in [CV, RUN, *CV_SENTENCES] if s in text}
+    assert found == set(), f"the CV found in {len(kept)} texts: {sorted(found)}"
 
 
 # What real secrets look like: provider key formats, private keys, passwords in URLs, and a long

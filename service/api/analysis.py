@@ -1,6 +1,7 @@
-"""The skill gap by the language model: Gemini's levels for both occupations next to O*NET's, and
-its analysis of the gap. Behind the service's own key (when SERVICE_API_KEYS is set) and a rate
-limit per client, shared by every worker when RATELIMIT_STORAGE_URI names Redis."""
+"""The language model's endpoints: the skill gap (Gemini's levels for both occupations next to
+O*NET's, and its analysis of the gap) and a person's profile proposed from their own text. Behind
+the service's own key (when SERVICE_API_KEYS is set) and a rate limit per client, shared by every
+worker when RATELIMIT_STORAGE_URI names Redis."""
 
 from __future__ import annotations
 
@@ -13,19 +14,22 @@ from flask import Flask, request
 from flask.views import MethodView
 from flask_limiter import Limiter, RateLimitExceeded
 from limits import parse_many
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from service.api.context import EXTENSION, services
+from service.api.context import EXTENSION, current_published, services
 from service.api.errors import Blueprint, error_body, fail
-from service.api.schemas import OccupationRefSchema, Rating, ResponseSchema, occupation_code
+from service.api.profiles import NotAssessedSchema
+from service.api.schemas import OccupationRefSchema, Rating, ResponseSchema, domain_field, occupation_code
 from service.config import ServiceConfig
 from service.db import Database
 from service.llm import batch
 from service.llm.analyst import Analyst, Busy
 from service.llm.gemini import ModelCallError
+from service.llm.profile_assessment import MAX_TEXT_CHARACTERS, Element
 from service.llm.prompts import InvalidAnswer
 from service.llm.store import LLMStore
-from service.serving.reference import require_domain, require_rated
+from service.serving.profile_gap import elements_of, not_assessed
+from service.serving.reference import Reference, require_domain, require_rated
 
 API_KEY_HEADER = "X-API-Key"
 SECURITY_SCHEME = "ServiceApiKey"
@@ -33,7 +37,8 @@ SECURITY_SCHEME = "ServiceApiKey"
 blp = Blueprint(
     "llm",
     __name__,
-    description="Skill levels and a gap analysis by a language model (Gemini), next to O*NET's levels.",
+    description="A language model (Gemini): skill levels and a gap analysis next to O*NET's levels, and a"
+    " person's profile from their own text.",
 )
 
 
@@ -98,6 +103,63 @@ class LLMGapSchema(ResponseSchema):
     calls = fields.List(fields.Nested(ModelCallSchema), required=True)
 
 
+class AssessBodySchema(Schema):
+    text = fields.String(
+        required=True,
+        validate=validate.Regexp(r"\s*\S", error="The text is blank."),
+        metadata={
+            "description": f"The person's own description of their work (a work history, a CV), at most"
+            f" {MAX_TEXT_CHARACTERS:,} characters (longer: 413 `text_too_long`). Never logged; stored only as"
+            " its SHA-256 hash unless the server sets LLM_STORE_PROFILE_TEXT.",
+            "example": "Eight years as a nurse in an intensive care unit: I assess patients, give medication...",
+        },
+    )
+    domain = domain_field(load_default=None)
+
+
+class ProfileLevelSchema(ResponseSchema):
+    element_id = fields.String(required=True, metadata={"example": "2.A.1.a"})
+    level = Rating(required=True, metadata={"description": "The model's level for the person (LV, 0-7)."})
+
+
+class ProposedProfileSchema(ResponseSchema):
+    levels = fields.List(
+        fields.Nested(ProfileLevelSchema),
+        required=True,
+        metadata={"description": "A body for /api/v1/profiles/gap and /matches (add `to` for the gap)."},
+    )
+
+
+class EvidenceSchema(ResponseSchema):
+    element_id = fields.String(required=True, metadata={"example": "2.A.1.a"})
+    name = fields.String(required=True, metadata={"example": "Reading Comprehension"})
+    domain = fields.String(required=True, metadata={"example": "skills"})
+    level = Rating(required=True, metadata={"description": "The model's level for the person (LV, 0-7)."})
+    quote = fields.String(required=True, metadata={"description": "The passage of the text that shows it."})
+    quote_start = fields.Integer(required=True, metadata={"description": "Where the passage starts in the text."})
+    quote_end = fields.Integer(required=True, metadata={"description": "Where it ends (exclusive), in characters."})
+
+
+class AssessmentSchema(ResponseSchema):
+    profile = fields.Nested(ProposedProfileSchema, required=True)
+    evidence = fields.List(
+        fields.Nested(EvidenceSchema), required=True, metadata={"description": "Each level with its quote."}
+    )
+    not_assessed = fields.List(
+        fields.Nested(NotAssessedSchema),
+        required=True,
+        metadata={"description": "The elements offered that the text gives no evidence for, by domain, then id."},
+    )
+    domains = fields.List(fields.String(), required=True, metadata={"description": "The domains offered."})
+    onet_release = fields.String(required=True, metadata={"example": "29.3"})
+    model = fields.String(required=True, metadata={"example": "gemini-3.8-flash"})
+    prompt_version = fields.String(required=True, metadata={"example": "1"})
+    call_id = fields.Integer(required=True, metadata={"description": "The call's row in the LLM store."})
+    cached = fields.Boolean(
+        required=True, metadata={"description": "Answered from the store: the same request was answered before."}
+    )
+
+
 def _analyst() -> Analyst:
     return services().analyst
 
@@ -156,6 +218,93 @@ class SkillGapLLM(MethodView):
             fail(exc.status, exc.code, exc.message, attempts=len(exc.attempts))
         except Busy:
             fail(503, "llm_busy", "Every model call slot of this server is taken (LLM_MAX_CONCURRENT); retry shortly.")
+
+
+def offered_elements(reference: Reference, domains: list[str]) -> list[Element]:
+    """The elements of `domains` the release rates, with their anchors, as the model is offered them."""
+    return [
+        Element(
+            element["element_id"],
+            element["name"],
+            element["description"] or "",
+            tuple((level / 100, sentence) for level, sentence in reference.anchors.get(element["element_id"], ())),
+        )
+        for element in elements_of(reference, domains)
+    ]
+
+
+@blp.route("/api/v1/profiles/assess")
+class ProfileAssess(MethodView):
+    @blp.arguments(AssessBodySchema())
+    @blp.response(200, AssessmentSchema)
+    @blp.alt_response(400, response="BAD_REQUEST")
+    @blp.alt_response(401, response="UNAUTHORIZED")
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+    @blp.alt_response(502, response="BAD_GATEWAY")
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    @blp.alt_response(504, response="GATEWAY_TIMEOUT")
+    @blp.doc(security=[{SECURITY_SCHEME: []}])
+    def post(self, body):
+        """A person's profile proposed by the model from their own text: a level for each element
+        the text gives evidence for, each with a quote of the text.
+
+        The answer's `profile` is a body for `/api/v1/profiles/gap` (with `to`) and
+        `/api/v1/profiles/matches`, to edit before sending. Every level is checked: known elements
+        only, each once, within 0-7, and each quote found in the text once whitespace runs and
+        curly quote marks are normalized (`quote_start` and `quote_end` are its place in the text as
+        sent). 413 `text_too_long` over the documented length; 502 `invalid_model_answer` when a
+        check fails (`details.problem`: unknown_element, duplicate_element, level_out_of_range,
+        quote_not_found, invalid_json, ...), or Gemini failed; 503 and 504 as the LLM gap. The
+        text is never logged, and stored only as its hash (docs/llm.md).
+        """
+        text = body["text"]
+        if len(text) > MAX_TEXT_CHARACTERS:
+            fail(
+                413,
+                "text_too_long",
+                f"The text has {len(text):,} characters; the most the service sends to the model is"
+                f" {MAX_TEXT_CHARACTERS:,}.",
+                limit_characters=MAX_TEXT_CHARACTERS,
+                characters=len(text),
+            )
+        reference = current_published().reference
+        if body["domain"] is None:
+            domains = [d for d, row in reference.domains.items() if row["rated_occupation_count"]]
+        else:
+            require_domain(reference, body["domain"])
+            domains = [body["domain"]]
+        release = reference.release["onet_release"]
+        try:
+            result = _analyst().profile_assessment(text, offered_elements(reference, domains), domains, release)
+        except InvalidAnswer as exc:
+            fail(502, "invalid_model_answer", exc.message, problem=exc.problem, **exc.details)
+        except ModelCallError as exc:
+            fail(exc.status, exc.code, exc.message, attempts=len(exc.attempts))
+        except Busy:
+            fail(503, "llm_busy", "Every model call slot of this server is taken (LLM_MAX_CONCURRENT); retry shortly.")
+        levels = {level.element_id: level.level for level in result.levels}
+        return {
+            "profile": {"levels": [{"element_id": e, "level": level} for e, level in levels.items()]},
+            "evidence": [
+                {
+                    **{key: reference.elements[level.element_id][key] for key in ("element_id", "name", "domain")},
+                    "level": level.level,
+                    "quote": text[level.quote_start : level.quote_end],
+                    "quote_start": level.quote_start,
+                    "quote_end": level.quote_end,
+                }
+                for level in result.levels
+            ],
+            "not_assessed": not_assessed(levels, reference, domains),
+            "domains": domains,
+            "onet_release": release,
+            "model": _analyst().model,
+            "prompt_version": result.prompt_version,
+            "call_id": result.call_id,
+            "cached": result.cached,
+        }
 
 
 def _client_key() -> str:

@@ -4,6 +4,7 @@ and stored whatever the outcome."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -16,6 +17,7 @@ from service import gap_rule
 from service.config import ServiceConfig
 from service.db import Database, Row
 from service.llm.gemini import GeminiClient, ModelCallError, ModelRequest, request_key
+from service.llm.profile_assessment import AssessedLevel, Element, check_profile, profile_request, redacted
 from service.llm.prompts import (
     InvalidAnswer,
     Skill,
@@ -25,7 +27,7 @@ from service.llm.prompts import (
     check_analysis,
     check_assessment,
 )
-from service.llm.store import CallSubject, LLMStore, Outcome
+from service.llm.store import CallSubject, LLMStore, Outcome, ProfileSubject
 
 log = logging.getLogger("service.api.analysis")
 
@@ -38,6 +40,16 @@ class Prepared:
     request: ModelRequest
     subject: CallSubject
     check: Callable[[dict], tuple[Any, list | None]]
+
+
+@dataclass(frozen=True)
+class ProfileResult:
+    """A profile assessment: the levels with their quotes' offsets, and the call behind them."""
+
+    levels: list[AssessedLevel]
+    call_id: int
+    cached: bool
+    prompt_version: str
 
 
 @dataclass(frozen=True)
@@ -232,6 +244,75 @@ class Analyst:
             return results
         finally:
             self._slots.release()
+
+    def profile_assessment(self, text: str, elements: list[Element], domains: list[str], release: str) -> ProfileResult:
+        """The model's levels for the `elements` a person's `text` gives evidence for, from the
+        store when the same request was answered before. Raises ModelCallError, InvalidAnswer
+        (stored redacted as invalid) or Busy, as `answer_all`."""
+        if self.client is None:
+            raise RuntimeError("GEMINI_API_KEY is not set")
+        request = profile_request(text, elements)
+        key = request_key(request.body(self.model))
+        stored = self.store.profile_answer(key)
+        if stored is not None:
+            levels = [
+                AssessedLevel(row["element_id"], float(row["level"]), row["quote_start"], row["quote_end"])
+                for row in stored["levels"]
+            ]
+            return ProfileResult(levels, stored["call_id"], True, request.prompt_version)
+        subject = ProfileSubject(
+            request_key=key,
+            text_sha256=hashlib.sha256(text.encode()).hexdigest(),
+            text_characters=len(text),
+            domains=tuple(domains),
+            onet_release=release,
+            model=self.model,
+            prompt_version=request.prompt_version,
+            text=text if self.config.store_profile_text else None,
+        )
+        if not self._slots.acquire(blocking=False):
+            raise Busy()
+        try:
+            levels, call_id = self._ask_profile(request, subject, text, {e.element_id: e.name for e in elements})
+        finally:
+            self._slots.release()
+        return ProfileResult(levels, call_id, False, request.prompt_version)
+
+    def _ask_profile(
+        self, request: ModelRequest, subject: ProfileSubject, text: str, names: dict[str, str]
+    ) -> tuple[list[AssessedLevel], int]:
+        try:
+            reply = self.client.generate(request, time.monotonic() + self.config.timeout_seconds)
+        except ModelCallError as exc:
+            call_id = self.store.record_profile(subject, exc.attempts, None, None)
+            self._log_profile(exc.attempts, exc.code, call_id)
+            raise
+        data = None
+        try:
+            data = answer_data(reply)
+            levels = check_profile(data, names, text)
+        except InvalidAnswer as exc:
+            outcome = Outcome("invalid", error_code=exc.problem, levels=redacted(data, text))
+            call_id = self.store.record_profile(subject, reply.attempts, reply, outcome)
+            self._log_profile(reply.attempts, exc.problem, call_id, reply.total_tokens)
+            exc.details["call_id"] = call_id
+            raise
+        outcome = Outcome("valid", levels=[asdict(level) for level in levels])
+        call_id = self.store.record_profile(subject, reply.attempts, reply, outcome)
+        self._log_profile(reply.attempts, "valid", call_id, reply.total_tokens)
+        return levels, call_id
+
+    def _log_profile(self, attempts: list, status: str, call_id: int, tokens: int | None = None) -> None:
+        """A profile assessment's line: nothing of the text or the levels."""
+        log.info(
+            "llm profile_assessment model=%s status=%s attempts=%d latency=%dms tokens=%s call_id=%d",
+            self.model,
+            status,
+            len(attempts),
+            sum(a.latency_ms for a in attempts),
+            tokens if tokens is not None else "-",
+            call_id,
+        )
 
     def _log(self, subject: CallSubject, attempts: list, status: str, call_id: int, tokens: int | None = None) -> None:
         target = f">{subject.target_code}" if subject.target_code else ""

@@ -149,11 +149,11 @@ def check_assessment(data: dict, skills: list[Skill]) -> list[AssessedSkill]:
     """One level per skill of the occupation, each within 0-7, and no other skill."""
     names = {s.element_id: s.name for s in skills}
     assessed: dict[str, AssessedSkill] = {}
-    for i, entry in enumerate(_value(data, "skills", list, "answer")):
+    for i, entry in enumerate(value_of(data, "skills", list, "answer")):
         where = f"skills[{i}]"
-        element_id = _value(entry, "element_id", str, where)
-        level = _value(entry, "level", float, where)
-        justification = _value(entry, "justification", str, where)
+        element_id = value_of(entry, "element_id", str, where)
+        level = value_of(entry, "level", float, where)
+        justification = value_of(entry, "justification", str, where)
         if element_id not in names:
             raise InvalidAnswer(
                 "unknown_skill",
@@ -189,27 +189,27 @@ def check_assessment(data: dict, skills: list[Skill]) -> list[AssessedSkill]:
 def check_analysis(data: dict, skills: list[Skill]) -> dict:
     """A non-empty summary, and gaps and strengths that name the pair's skills."""
     names = {s.element_id: s.name for s in skills}
-    summary = _value(data, "summary", str, "answer").strip()
+    summary = value_of(data, "summary", str, "answer").strip()
     if not summary:
         raise InvalidAnswer("schema_mismatch", "The model's summary is empty.", field="summary")
     analysis: dict[str, Any] = {"summary": summary}
     for key, text in (("gaps", "how_to_close"), ("transferable_strengths", "why")):
         items = []
-        for i, entry in enumerate(_value(data, key, list, "answer")):
+        for i, entry in enumerate(value_of(data, key, list, "answer")):
             where = f"{key}[{i}]"
-            element_id = _value(entry, "element_id", str, where)
+            element_id = value_of(entry, "element_id", str, where)
             if element_id not in names:
                 raise InvalidAnswer(
                     "unknown_skill",
                     f"The model named a skill neither occupation has: element_id {element_id!r} ({where}).",
                     element_id=element_id,
                 )
-            items.append({"element_id": element_id, "name": names[element_id], text: _value(entry, text, str, where)})
+            items.append({"element_id": element_id, "name": names[element_id], text: value_of(entry, text, str, where)})
         analysis[key] = items
     return analysis
 
 
-def _value(data: Any, key: str, kind: type, where: str) -> Any:
+def value_of(data: Any, key: str, kind: type, where: str) -> Any:
     """`data[key]` when it is of `kind` (a float may be written as an integer), else InvalidAnswer."""
     if not isinstance(data, dict):
         raise InvalidAnswer("schema_mismatch", f"The model's {where} is not a JSON object.", field=where)

@@ -37,14 +37,20 @@ def assessed_domains(levels: Iterable[str], reference: Reference) -> list[str]:
     return [domain for domain in DOMAINS if domain in rated]
 
 
+def elements_of(reference: Reference, domains: list[str]) -> list[Row]:
+    """The elements of `domains` the release rates, by domain (in the API's order), then id."""
+    order = {domain: i for i, domain in enumerate(DOMAINS)}
+    chosen = [e for e in reference.elements.values() if e["domain"] in domains]
+    return sorted(chosen, key=lambda e: (order[e["domain"]], e["element_id"]))
+
+
 def not_assessed(levels: Iterable[str], reference: Reference, domains: list[str]) -> list[Row]:
     """The elements of `domains` the release rates and the profile leaves out, by domain, then id."""
     given = set(levels)
-    left_out = [e for e in reference.elements.values() if e["domain"] in domains and e["element_id"] not in given]
-    order = {domain: i for i, domain in enumerate(DOMAINS)}
     return [
         {"element_id": e["element_id"], "name": e["name"], "domain": e["domain"]}
-        for e in sorted(left_out, key=lambda e: (order[e["domain"]], e["element_id"]))
+        for e in elements_of(reference, domains)
+        if e["element_id"] not in given
     ]
 
 

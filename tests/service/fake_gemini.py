@@ -1,5 +1,7 @@
 """A local Gemini: `POST /v1beta/models/<model>:generateContent` answered as Google's API answers,
-for the real `google-genai` client. By default every answer is valid; a test queues other replies."""
+for the real `google-genai` client. By default every answer is valid; a test queues other replies.
+A profile assessment's valid answer rates each offered element whose name the person's text
+mentions (any case), quoting the sentence that does."""
 
 from __future__ import annotations
 
@@ -23,8 +25,8 @@ class Call:
     model: str
     headers: dict
     body: dict
-    kind: str  # assessment or analysis, from the response schema's title
-    code: str  # the occupation assessed, or the one held
+    kind: str  # assessment, analysis or profile_assessment, from the response schema's title
+    code: str | None  # the occupation assessed, or the one held; None for a profile assessment
     element_ids: list[str]
     valid: dict  # the valid answer to this call
 
@@ -32,11 +34,23 @@ class Call:
     def prompt(self) -> str:
         return self.body["contents"][0]["parts"][0]["text"]
 
+    @property
+    def person_text(self) -> str:
+        """A profile assessment's text, as the prompt holds it."""
+        return self.prompt.split("<<<\n", 1)[1].rsplit("\n>>>", 1)[0]
+
+    @property
+    def element_names(self) -> dict[str, str]:
+        return dict(re.findall(r"^- (\S+) ([^:]+):", self.prompt.split("<<<", 1)[0], re.MULTILINE))
+
 
 def default_level(code: str, element_id: str) -> float:
     """A level in 0-7 that differs by occupation and skill, always the same for the pair."""
     digest = hashlib.sha256(f"{code} {element_id}".encode()).digest()
     return int.from_bytes(digest[:2], "big") % 701 / 100
+
+
+KINDS = {"Assessment": "assessment", "ProfileAssessment": "profile_assessment"}
 
 
 class FakeGemini:
@@ -64,15 +78,17 @@ class FakeGemini:
         body = request.get_json()
         schema = body.get("generationConfig", {}).get("responseSchema", {})
         prompt = body["contents"][0]["parts"][0]["text"]
-        kind = "assessment" if schema.get("title") == "Assessment" else "analysis"
-        code = re.search(r"(?:Occupation|The person holds): (\d{2}-\d{4}\.\d{2})", prompt).group(1)
+        kind = KINDS.get(schema.get("title"), "analysis")
+        held = re.search(r"(?:Occupation|The person holds): (\d{2}-\d{4}\.\d{2})", prompt)
+        code = held.group(1) if held else None
         call = Call(
             model=PATH.match(request.path).group("model"),
             headers=dict(request.headers),
             body=body,
             kind=kind,
             code=code,
-            element_ids=re.findall(r"^- (\S+) ", prompt, re.MULTILINE),
+            # (a profile assessment's own text, after "<<<", may have lines like these)
+            element_ids=re.findall(r"^- (\S+) ", prompt.split("<<<", 1)[0], re.MULTILINE),
             valid={},
         )
         call.valid = self.valid_answer(call)
@@ -91,6 +107,8 @@ class FakeGemini:
                 self._in_flight -= 1
 
     def valid_answer(self, call: Call) -> dict:
+        if call.kind == "profile_assessment":
+            return {"levels": mentioned(call)}
         if call.kind == "assessment":
             return {
                 "skills": [
@@ -103,6 +121,18 @@ class FakeGemini:
             "gaps": [{"element_id": e, "how_to_close": f"Practise {e}."} for e in call.element_ids[:2]],
             "transferable_strengths": [{"element_id": call.element_ids[-1], "why": "It carries over."}],
         }
+
+
+def mentioned(call: Call) -> list[dict]:
+    """Each offered element the text names, at a level of its own, with the sentence naming it."""
+    text = call.person_text
+    sentences = re.findall(r"[^.!?]+[.!?]?", text)
+    levels = []
+    for element_id, name in call.element_names.items():
+        sentence = next((s.strip() for s in sentences if name.lower() in s.lower()), None)
+        if sentence:
+            levels.append({"element_id": element_id, "level": default_level("profile", element_id), "quote": sentence})
+    return levels
 
 
 def gemini_response(text: str, finish_reason: str = "STOP") -> Response:

@@ -31,6 +31,11 @@ ACCEPTED_REJECTIONS = {
     ("/api/v1/occupations/{code}/transitions", "major_group"): "Not a major group of this release",
     # Which elements the release rates is its data too, and an element given twice is a valid item.
     ("/api/v1/profiles/gap", "levels[].element_id"): ("O*NET ", "Given again: "),
+    ("/api/v1/profiles/matches", "levels[].element_id"): ("O*NET ", "Given again: "),
+    ("/api/v1/profiles/matches", "max_job_zone"): "Below min_job_zone",
+    ("/api/v1/profiles/matches", "major_group"): "Not a major group of this release",
+    # Whether the profile gives a level in the domain asked for depends on both.
+    ("/api/v1/profiles/matches", "domain"): "The profile gives no level in this domain",
 }
 
 

@@ -37,6 +37,9 @@ class Server:
     def get(self, path: str, **kwargs) -> requests.Response:
         return requests.get(self.url + path, timeout=10, **kwargs)
 
+    def post(self, path: str, **kwargs) -> requests.Response:
+        return requests.post(self.url + path, timeout=10, **kwargs)
+
     def builds_read(self) -> int:
         """How many builds the workers have read so far, each worker counting each of its reads."""
         return len(log_lines(self.log, BUILD_READ))

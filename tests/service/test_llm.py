@@ -440,7 +440,7 @@ def test_guessing_keys_is_rate_limited_by_address_and_no_answer_echoes_a_key(mak
     assert client.get(PATH, query_string=PAIR, headers={"X-API-Key": "right-key"}).status_code == 200
 
 
-def test_the_key_is_declared_for_the_llm_endpoint_alone(spec):
+def test_the_key_is_declared_for_the_llm_endpoints_alone(spec):
     scheme = spec["components"]["securitySchemes"]["ServiceApiKey"]
     assert scheme == {**scheme, "type": "apiKey", "in": "header", "name": "X-API-Key"}
     secured = [
@@ -449,7 +449,7 @@ def test_the_key_is_declared_for_the_llm_endpoint_alone(spec):
         for method, op in item.items()
         if isinstance(op, dict) and op.get("security")
     ]
-    assert secured == [(PATH, "get")]
+    assert sorted(secured) == [("/api/v1/profiles/assess", "post"), (PATH, "get")]
 
 
 def test_with_redis_unreachable_each_process_counts_in_memory(make_client, built_settings, gemini):
@@ -660,3 +660,215 @@ def test_a_move_within_one_occupation_asks_its_assessment_once(llm_client, gemin
     assert sorted(c.kind for c in gemini.calls) == ["analysis", "assessment"]
     assert body["calls"][0]["call_id"] == body["calls"][1]["call_id"]
     assert all(g["llm_difference"] == 0 and g["difference"] == 0 for g in body["gaps"])
+
+
+# A person's own text, for the profile assessment: it names some skills and knowledge areas (the
+# fake quotes the sentence naming each), with curly quotes, a dash and a line break inside sentences.
+ASSESS = "/api/v1/profiles/assess"
+CV = (
+    "Eight years as a nurse in an intensive care unit.\n"
+    "I did “Active Listening” with every family, and Monitoring of\n   patients around the clock.\n"
+    "- Writing care plans and handover notes — daily.\n"
+    "Some Mathematics for drug doses; no Programming at all? I studied Medicine and Dentistry basics."
+)
+
+
+def assessed_calls(settings, model: str) -> list[dict]:
+    names = ("call_id", "status", "error_code", "error_message", "text_sha256", "text_characters", "profile_text")
+    rows = store(
+        settings,
+        f"select {', '.join(names)} from profile_assessment_calls where model = %s order by call_id",
+        (model,),
+    )
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def assessed_levels(settings, call_id: int) -> list[tuple]:
+    return store(
+        settings,
+        "select element_id, level, quote_start, quote_end from profile_assessments where call_id = %s"
+        " order by position",
+        (call_id,),
+    )
+
+
+def test_assess_proposes_a_profile_each_level_quoting_the_text(llm_client, gemini, built_settings):
+    client = llm_client()
+    model = client.application.extensions[EXTENSION].analyst.model
+    response = client.post(ASSESS, json={"text": CV})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    (call,) = gemini.calls
+    assert call.kind == "profile_assessment" and call.person_text == CV
+    assert len(call.element_ids) == 35 + 33  # every skill and knowledge area of the release, offered
+    expected = {e["element_id"]: e for e in call.valid["levels"]}
+    assert [call.element_names[e] for e in expected] == [
+        "Active Listening",
+        "Writing",
+        "Mathematics",
+        "Monitoring",
+        "Programming",
+        "Mathematics",
+        "Medicine and Dentistry",
+    ]
+    assert body["profile"] == {"levels": [{"element_id": e, "level": v["level"]} for e, v in expected.items()]}
+    for evidence in body["evidence"]:
+        assert CV[evidence["quote_start"] : evidence["quote_end"]] == evidence["quote"]
+        assert evidence["level"] == expected[evidence["element_id"]]["level"]
+    quotes = {e["name"]: e["quote"] for e in body["evidence"]}
+    assert quotes["Active Listening"] == (
+        "I did “Active Listening” with every family, and Monitoring of\n   patients around the clock."
+    )
+    assert quotes["Writing"] == "- Writing care plans and handover notes — daily."
+    assert body["domains"] == ["skills", "knowledge"] and body["cached"] is False
+    assert len(body["not_assessed"]) == 35 + 33 - 7
+    assert (body["model"], body["prompt_version"], body["onet_release"]) == (model, "1", "29.3")
+
+    (stored,) = assessed_calls(built_settings, model)
+    assert stored == {
+        "call_id": body["call_id"],
+        "status": "valid",
+        "error_code": None,
+        "error_message": None,
+        "text_sha256": hashlib.sha256(CV.encode()).hexdigest(),
+        "text_characters": len(CV),
+        "profile_text": None,
+    }
+    assert [
+        (e, float(level), start, end) for e, level, start, end in assessed_levels(built_settings, body["call_id"])
+    ] == [(e["element_id"], e["level"], e["quote_start"], e["quote_end"]) for e in body["evidence"]]
+    # The profile is a body for the other two endpoints as it is.
+    assert client.post("/api/v1/profiles/matches", json=body["profile"]).status_code == 200
+    assert client.post("/api/v1/profiles/gap", json={**body["profile"], "to": CEO}).status_code == 200
+
+
+def test_a_quote_is_found_with_whitespace_and_quote_marks_normalized(llm_client, gemini):
+    def straightened(data, call):
+        for level in data["levels"]:
+            level["quote"] = " ".join(level["quote"].replace("“", '"').replace("”", '"').split()) + " "
+
+    gemini.queue(answer(straightened), kind="profile_assessment")
+    body = llm_client().post(ASSESS, json={"text": CV}).get_json()
+    quotes = {e["name"]: e["quote"] for e in body["evidence"]}
+    # The passage as sent is answered, with its own quote marks and line break.
+    assert quotes["Active Listening"] == (
+        "I did “Active Listening” with every family, and Monitoring of\n   patients around the clock."
+    )
+    for evidence in body["evidence"]:
+        assert CV[evidence["quote_start"] : evidence["quote_end"]] == evidence["quote"]
+
+
+def test_the_same_text_is_answered_from_the_store_and_a_domain_offers_its_elements_alone(llm_client, gemini):
+    client = llm_client()
+    first = client.post(ASSESS, json={"text": CV}).get_json()
+    again = llm_client(model=client.application.extensions[EXTENSION].analyst.model)
+    second = again.post(ASSESS, json={"text": CV}).get_json()
+    assert len(gemini.calls) == 1
+    assert second == {**first, "cached": True}
+    knowledge = client.post(ASSESS, json={"text": CV, "domain": "knowledge"}).get_json()
+    assert len(gemini.calls[-1].element_ids) == 33 and knowledge["domains"] == ["knowledge"]
+    assert [e["name"] for e in knowledge["evidence"]] == ["Mathematics", "Medicine and Dentistry"]
+
+
+def test_the_text_is_stored_only_when_the_setting_says_so(llm_client, built_settings):
+    client = llm_client(store_profile_text=True)
+    model = client.application.extensions[EXTENSION].analyst.model
+    assert client.post(ASSESS, json={"text": CV}).status_code == 200
+    assert [c["profile_text"] for c in assessed_calls(built_settings, model)] == [CV]
+
+
+def rate(element_id: str, level, quote: str):
+    return answer(
+        lambda data, call: {"levels": [*data["levels"], {"element_id": element_id, "level": level, "quote": quote}]}
+    )
+
+
+PROFILE_ANSWERS = {
+    "unknown_element": (rate("1.A.1.a.1", 3, "Eight years"), "an element that was not offered (levels[7])"),
+    "duplicate_element": (rate("2.A.1.c", 3, "Eight years"), "rated Writing (2.A.1.c) twice"),
+    "level_out_of_range": (rate("2.A.1.a", 8, "Eight years"), "Reading Comprehension (2.A.1.a) level 8, outside"),
+    "quote_not_found": (
+        rate("2.A.1.a", 3, "I read surgical journals"),
+        "quote for Reading Comprehension (2.A.1.a) (levels[7]) is not in the text",
+    ),
+    "blank_quote": (rate("2.A.1.a", 3, "  "), "quote for Reading Comprehension (2.A.1.a) (levels[7]) is not in"),
+    "schema_mismatch": (answer(lambda data, call: {"levels": [{"element_id": "2.A.1.a"}]}), "levels[0] has no 'level'"),
+    "invalid_json": (answer(text=lambda t: t[:-3]), "is not valid JSON"),
+}
+
+
+@pytest.mark.parametrize("case", PROFILE_ANSWERS)
+def test_a_bad_profile_answer_is_a_502_stored_redacted_as_invalid(llm_client, gemini, built_settings, case):
+    client = llm_client()
+    model = client.application.extensions[EXTENSION].analyst.model
+    reply, expected = PROFILE_ANSWERS[case]
+    gemini.queue(reply, kind="profile_assessment")
+    response = client.post(ASSESS, json={"text": CV})
+    body = response.get_json()
+    assert response.status_code == 502 and body["code"] == "invalid_model_answer"
+    assert body["details"]["problem"] == ("quote_not_found" if case == "blank_quote" else case)
+    assert expected in body["message"], body["message"]
+    (stored,) = assessed_calls(built_settings, model)
+    assert (stored["status"], stored["error_code"], stored["call_id"]) == (
+        "invalid",
+        body["details"]["problem"],
+        body["details"]["call_id"],
+    )
+    assert stored["error_message"] is None and stored["profile_text"] is None
+    levels = assessed_levels(built_settings, stored["call_id"])
+    if case not in ("schema_mismatch", "invalid_json"):
+        # Every entry of the answer as it came, redacted: ids, levels and where each quote is, if anywhere.
+        assert len(levels) == 8 and levels[-1][:2] == (
+            "1.A.1.a.1" if case == "unknown_element" else "2.A.1.c" if case == "duplicate_element" else "2.A.1.a",
+            Decimal(8 if case == "level_out_of_range" else 3),
+        )
+        assert levels[-1][2:] == ((None, None) if "quote" in case else (0, 11))
+    assert client.post(ASSESS, json={"text": CV}).status_code == 200  # nothing valid stored: asked again
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code", "where"),
+    [
+        ({"text": "x" * 20_001}, 413, "text_too_long", None),
+        ({"text": "  \n "}, 422, "invalid_parameter", "text"),
+        ({}, 422, "invalid_parameter", "text"),
+        ({"text": CV, "domain": "tools"}, 422, "invalid_parameter", "domain"),
+        ({"text": CV, "domain": "abilities"}, 404, "empty_domain", None),
+        ({"text": CV, "to": CEO}, 422, "invalid_parameter", "to"),
+    ],
+)
+def test_bad_assess_bodies_never_reach_the_model(llm_client, gemini, body, status, code, where):
+    response = llm_client().post(ASSESS, json=body)
+    answer_body = response.get_json()
+    assert (response.status_code, answer_body["code"]) == (status, code)
+    if where:
+        assert list(answer_body["details"]["parameters"]) == [where]
+    if code == "text_too_long":
+        assert answer_body["details"] == {"limit_characters": 20_000, "characters": 20_001}
+        assert answer_body["message"] == (
+            "The text has 20,001 characters; the most the service sends to the model is 20,000."
+        )
+    assert not gemini.calls
+
+
+def test_assess_is_keyed_and_rate_limited_with_the_llm_gap(make_client, built_settings, gemini):
+    settings = llm_settings(gemini, rate_limit="2 per minute", service_api_keys=("alice-key",))
+    client = make_client(service_config(built_settings, llm=settings))
+    assert client.post(ASSESS, json={"text": CV}).get_json()["code"] == "missing_api_key"
+    alice = {"X-API-Key": "alice-key"}
+    statuses = [client.post(ASSESS, json={"text": CV}, headers=alice).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    # Each LLM endpoint counts on its own.
+    assert client.get(PATH, query_string=PAIR, headers=alice).status_code == 200
+
+
+def test_the_text_is_in_no_log_line(llm_client, gemini, caplog):
+    client = llm_client()
+    with caplog.at_level(logging.DEBUG):
+        assert client.post(ASSESS, json={"text": CV}).status_code == 200
+        gemini.queue(rate("2.A.1.a", 3, "I read surgical journals"), kind="profile_assessment")
+        assert client.post(ASSESS, json={"text": CV + " Again."}).status_code == 502
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "llm profile_assessment" in logged and "status=quote_not_found" in logged
+    for sentence in ("Eight years as a nurse", "handover notes", "surgical journals", "Active"):
+        assert sentence not in logged

@@ -30,6 +30,8 @@ OPERATIONS = {
     "/api/v1/skill-gap-by-lvl": "get",
     "/api/v1/technology-gap": "get",
     "/api/v1/profiles/gap": "post",
+    "/api/v1/profiles/matches": "post",
+    "/api/v1/profiles/assess": "post",
 }
 # The document as it was before every operation documented its 414, byte for byte as served.
 DOCUMENT_BEFORE_414S = Path(__file__).with_name("openapi_before_restructure.json")
@@ -71,11 +73,34 @@ def without_technology(spec: dict) -> dict:
 
 
 # What the person's side added after that: an element's level anchors and the profile endpoints,
-# their schemas, the 400 and 413 their bodies can get, and their tag.
-PERSON_PATHS = ("/api/v1/elements/{element_id}/anchors", "/api/v1/profiles/gap")
-PERSON_SCHEMAS = ("ElementAnchors", "Anchor", "Level", "ProfileGapBody", "ProfileGap", "ProfileGapItem", "NotAssessed")
+# their schemas, the 400 and 413 their bodies can get, and their tag; and the LLM tag's description
+# now names the profile assessment.
+PERSON_PATHS = (
+    "/api/v1/elements/{element_id}/anchors",
+    "/api/v1/profiles/gap",
+    "/api/v1/profiles/matches",
+    "/api/v1/profiles/assess",
+)
+PERSON_SCHEMAS = (
+    "ElementAnchors",
+    "Anchor",
+    "Level",
+    "ProfileGapBody",
+    "ProfileGap",
+    "ProfileGapItem",
+    "NotAssessed",
+    "ProfileMatchesBody",
+    "ProfileMatches",
+    "ProfileMatch",
+    "AssessBody",
+    "Assessment",
+    "ProposedProfile",
+    "ProfileLevel",
+    "Evidence",
+)
 PERSON_RESPONSES = ("BAD_REQUEST", "REQUEST_ENTITY_TOO_LARGE")
 PERSON_TAGS = ("profiles",)
+LLM_TAG_BEFORE = "Skill levels and a gap analysis by a language model (Gemini), next to O*NET's levels."
 
 
 def without_the_persons_side(spec: dict) -> dict:
@@ -88,6 +113,7 @@ def without_the_persons_side(spec: dict) -> dict:
     for name in PERSON_RESPONSES:
         del spec["components"]["responses"][name]
     spec["tags"] = [tag for tag in spec["tags"] if tag["name"] not in PERSON_TAGS]
+    next(tag for tag in spec["tags"] if tag["name"] == "llm")["description"] = LLM_TAG_BEFORE
     return spec
 
 

@@ -51,7 +51,9 @@ def _definitions(tree: ast.Module) -> dict[str, list[ast.AST]]:
             for name in _names(node.target):
                 bound.setdefault(name, []).append(node.value)
         elif isinstance(node, ast.FunctionDef):
-            bound.setdefault(node.name, []).extend(node.body)
+            # A docstring is words about the function, not a value it computes.
+            body = node.body[1:] if ast.get_docstring(node, clean=False) is not None else node.body
+            bound.setdefault(node.name, []).extend(body)
     return bound
 
 
@@ -169,6 +171,16 @@ PATTERNS = {
         """,
         ["sorts gaps (sorted)"],
     ),
+    "a sort key from a function with a docstring": (
+        """
+        def key(row):
+            \"\"\"How rows are listed.\"\"\"
+            return -row["difference"]
+
+        rows.sort(key=key)
+        """,
+        ["sorts gaps (sort)"],
+    ),
     "numpy's subtract, a subtraction in place": (
         """
         difference = np.subtract(self.level[targets], self.level[source])
@@ -202,6 +214,9 @@ def test_the_check_names_the_line():
         "difference, is_gap = gap_rule.by_level(self.level[source], self.level[targets])",
         "remaining = deadline - time.monotonic()",
         "width = round(from_level / LEVEL_MAX * 100, 2)",
+        # A name bound to a function whose docstring (and only that) speaks of gaps.
+        'def get(self):\n    """The gap of a move."""\n    return self.db\n\n'
+        "reference = get(x)\nids = sorted(reference)",
     ],
 )
 def test_the_check_passes_what_is_not_a_gap_rule(snippet):
