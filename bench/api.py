@@ -3,19 +3,24 @@
 Loads the shared 29.3 release with O*NET 28.2's Technology Skills.txt beside it (the tests' release,
 tests/technology_release.py) into private databases, builds the marts with dbt, serves them, then
 drives `/health` (the baseline), `/api/v1/skill-gap`, `/api/v1/skill-gap-by-lvl`,
-`/api/v1/occupations/{code}/transitions` and `/api/v1/technology-gap` in the same run, the others
-with random pairs (or random occupations) among several hundred rated occupations (for the
-technology gap: among every occupation that lists software), at 4 and at 32 connections, each alone
-and the three first mixed. Two more runs of the mix: the cold start, 4 connections over the first 10 s from
-the first connection gunicorn accepted (no warm-up), and a publish, 32 connections while the
-release is loaded again with --force and `dbt build` publishes it, until every worker answers from
-the new build.
+`/api/v1/occupations/{code}/transitions`, `/api/v1/technology-gap` and the two profile endpoints
+(`POST /api/v1/profiles/gap` and `/matches`) in the same run, the others with random pairs (or
+random occupations) among several hundred rated occupations (for the technology gap: among every
+occupation that lists software; for the profiles: seeded random profiles, 1,000 distinct bodies an
+endpoint, answered through the answer cache as in production, whose hit rate is printed), at 4 and
+at 32 connections, each alone and the three first mixed. Two more runs of the mix: the cold start,
+4 connections over the first 10 s from the first connection gunicorn accepted (no warm-up), and a
+publish, 32 connections while the release is loaded again with --force and `dbt build` publishes
+it, until every worker answers from the new build.
 Prints requests/s, p50, p99 and max for each, and exits non-zero when a target is missed.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import random
+import re
 import shutil
 import signal
 import subprocess
@@ -53,7 +58,11 @@ TRANSITIONS_PATH = "/api/v1/occupations/{code}/transitions"
 MIXED = ",".join((*GAP_PATHS, TRANSITIONS_PATH))
 # Random pairs among the occupations that list software (a 404 is not a measurement).
 TECHNOLOGY_PATH = "/api/v1/technology-gap"
-PATHS = ("/health", *GAP_PATHS, TRANSITIONS_PATH, MIXED, TECHNOLOGY_PATH)
+# Random bodies of the listed ones, `POST`ed; a profile gap's target among the rated occupations.
+PROFILE_PATHS = ("/api/v1/profiles/gap", "/api/v1/profiles/matches")
+PROFILE_BODIES = 1000
+PROFILE_SEED = 20261203
+PATHS = ("/health", *GAP_PATHS, TRANSITIONS_PATH, MIXED, TECHNOLOGY_PATH, *PROFILE_PATHS)
 COLD_SECONDS = 10
 # Targets on the 2-core machine.
 LOW, HIGH = 4, 32
@@ -90,6 +99,58 @@ end
 """
     + WRK_DONE
 )
+
+# wrk's Lua: one of the listed JSON bodies at random for each request, POSTed to the path.
+WRK_POST_SCRIPT = (
+    """
+local bodies, path, threads = {}, nil, 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+function init(args)
+  path = args[1]
+  for line in io.lines(args[2]) do bodies[#bodies + 1] = line end
+  math.randomseed(os.time() * 100 + id)
+end
+function request()
+  return wrk.format("POST", path, {["Content-Type"] = "application/json"}, bodies[math.random(#bodies)])
+end
+"""
+    + WRK_DONE
+)
+
+
+def profile_bodies(service: Served, path: str) -> Path:
+    """A file of PROFILE_BODIES distinct seeded random bodies for the profile endpoint, one a line:
+    5-30 skills and knowledge areas at random levels (two decimals); for the gap, a random target."""
+    with connect(service.env["MYSQL_DATABASE"]) as conn, conn.cursor() as cur:
+        cur.execute("select element_id from dim_elements where domain in ('skills', 'knowledge') order by 1")
+        elements = [element_id for (element_id,) in cur.fetchall()]
+    codes = service.codes.read_text().split()
+    chooser = random.Random(f"{PROFILE_SEED} {path}")
+    bodies: set[str] = set()
+    while len(bodies) < PROFILE_BODIES:
+        levels = [
+            {"element_id": e, "level": chooser.randint(0, 700) / 100}
+            for e in chooser.sample(elements, chooser.randint(5, 30))
+        ]
+        body = {"levels": levels, "to": chooser.choice(codes)} if path.endswith("/gap") else {"levels": levels}
+        bodies.add(json.dumps(body, separators=(",", ":")))
+    file = OUT / f"api-bodies-{path.rsplit('/', 1)[1]}.txt"
+    file.write_text("\n".join(sorted(bodies)) + "\n")
+    return file
+
+
+def cache_hit_rates(service: Served) -> dict[str, float]:
+    """Of each profile endpoint's answered requests so far, the share answered from the answer
+    cache (the request log's `cached`)."""
+    log = service.log.read_text()
+    rates = {}
+    for path in PROFILE_PATHS:
+        lines = re.findall(rf"POST {re.escape(path)} 200 [\d.]+ms( cached)?$", log, re.MULTILINE)
+        rates[path] = sum(1 for cached in lines if cached) / max(len(lines), 1)
+    return rates
 
 
 def median(runs: list[dict]) -> dict:
@@ -151,9 +212,13 @@ def main() -> int:
         # From the first connection gunicorn accepted: no warm-up.
         cold = wrk(service.port, service.script, LOW, COLD_SECONDS, MIXED, str(service.codes))
         codes = {"/health": [], TECHNOLOGY_PATH: [str(listing_technology(service))]}
+        codes |= {path: [str(profile_bodies(service, path))] for path in PROFILE_PATHS}
+        post_script = OUT / "api-post-wrk.lua"
+        post_script.write_text(WRK_POST_SCRIPT)
 
         def drive(path: str, connections: int, seconds: int) -> dict:
-            return wrk(service.port, service.script, connections, seconds, path, *codes.get(path, [str(service.codes)]))
+            script = post_script if path in PROFILE_PATHS else service.script
+            return wrk(service.port, script, connections, seconds, path, *codes.get(path, [str(service.codes)]))
 
         for path in PATHS:  # the rounds' connections warmed like the others'
             drive(path, HIGH, 2)
@@ -164,12 +229,14 @@ def main() -> int:
                 for path in PATHS:
                     rounds.setdefault((path, connections), []).append(drive(path, connections, SECONDS))
         results = {key: median(runs) for key, runs in rounds.items()}
+        hit_rates = cache_hit_rates(service)
         publish, publishing = during_publish(service)
 
     print(f"REST service under gunicorn (gunicorn.conf.py), wrk -t2; median of {ROUNDS} rounds of {SECONDS} s")
     print("(max: the largest of the rounds); gap requests: random pairs, transitions: random occupations,")
     print(f"among {OCCUPATIONS} rated occupations; mixed: one of the three at random for each request;")
-    print("technology gap: random pairs among every occupation that lists software (29.3 with 28.2's file)")
+    print("technology gap: random pairs among every occupation that lists software (29.3 with 28.2's file);")
+    print(f"profiles: {PROFILE_BODIES:,} distinct seeded random bodies an endpoint, POSTed at random")
     print(f"{'endpoint':40} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'vs /health':>22}")
     misses = []
     for (path, connections), r in results.items():
@@ -193,6 +260,8 @@ def main() -> int:
             p99_ratio = r["p99_us"] / health["p99_us"]
             if p99_ratio > TARGET_P99_VS_HEALTH:
                 misses.append(f"{name} at {HIGH}: p99 {p99_ratio:.1f}x /health's, target <= 3x")
+    shown = ", ".join(f"{path} {rate:.1%}" for path, rate in hit_rates.items())
+    print(f"answer cache hits over every profile request of the rounds (warm-up included): {shown}")
     mixed = results[MIXED, HIGH]
     print(row(f"mixed, cold start (first {COLD_SECONDS} s)", LOW, cold, ""))
     print(row("mixed, during a publish", HIGH, publish, f"{publish['p99_us'] / mixed['p99_us']:.1f}x p99 unpublished"))

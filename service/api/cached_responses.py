@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from flask import Response, current_app, g
+from flask import Response, current_app, g, request
 from marshmallow import Schema
 
 from service.api.context import current_published
@@ -35,6 +35,7 @@ def cached_response(schema: Schema) -> Callable:
             answers = current_published().responses
             key = (view.__qualname__, _frozen(args), _frozen(kwargs))
             body = answers.get(key)
+            g.answer_cached = body is not None
             if body is None:
                 body = response_body(schema.dump(view(self, *args, **kwargs)))
                 if g.get("keep_answer", True):
@@ -44,3 +45,24 @@ def cached_response(schema: Schema) -> Callable:
         return wrapper
 
     return decorator
+
+
+def cached_by_body(view):
+    """For a POST view, outside its `arguments` (so before the body is parsed): answer from its
+    build's answers when the same body was sent before, else keep the JSON of its 200 answer by the
+    body's bytes (the same bytes give the same answer from one build)."""
+
+    @functools.wraps(view)
+    def wrapper(self, *args, **kwargs) -> Response:
+        answers = current_published().responses
+        key = (view.__qualname__, request.get_data())
+        body = answers.get(key)
+        g.answer_cached = body is not None
+        if body is not None:
+            return current_app.response_class(body, mimetype="application/json")
+        response = view(self, *args, **kwargs)
+        if response.status_code == 200 and g.get("keep_answer", True):
+            answers.put(key, response.get_data())
+        return response
+
+    return wrapper

@@ -1,4 +1,5 @@
-"""One log line per request: method, path, status and duration."""
+"""One log line per request: method, path, status and duration, and `cached` when the answer was
+the build's kept answer (service/api/cached_responses.py)."""
 
 from __future__ import annotations
 
@@ -33,5 +34,6 @@ def register(app: Flask) -> None:
     def log_request(response: Response) -> Response:
         started = g.get("started")
         duration = (time.perf_counter() - started) * 1000 if started is not None else 0.0
-        log.info("%s %s %s %.1fms", request.method, logged_path(), response.status_code, duration)
+        cached = " cached" if g.get("answer_cached") else ""
+        log.info("%s %s %s %.1fms%s", request.method, logged_path(), response.status_code, duration, cached)
         return response

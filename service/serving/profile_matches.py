@@ -36,12 +36,11 @@ class ProfileMatches:
         if len(columns) == 0:
             return []
         person = np.array([levels[matrix.elements[j].element_id] for j in columns], dtype=np.int64)
-        candidates = np.flatnonzero(matrix.kept(**filters))
-        importance = matrix.importance[np.ix_(candidates, columns)]
         # Only occupations rated on those elements (an occupation without a domain's ratings has none).
-        rated = importance.sum(axis=1) > 0
-        candidates, importance = candidates[rated], importance[rated]
-        needs = matrix.level[np.ix_(candidates, columns)]
+        importance = matrix.importance[:, columns]
+        keep = matrix.kept(**filters) & (importance.sum(axis=1) > 0)
+        candidates = np.flatnonzero(keep)
+        importance, needs = importance[candidates], matrix.level[:, columns][candidates]
         scores = gap_rule.match_scores(person, needs, importance)
         best = gap_rule.best_matches(scores, limit)
         rows = [int(candidates[i]) for i in best]
