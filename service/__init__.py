@@ -26,7 +26,7 @@ from service.api.json_provider import OrjsonProvider
 from service.config import ServiceConfig
 from service.db import Database
 from service.onet_ws.fetched_ratings import FetchedRatings
-from service.pages import assets, compare, dbt_docs
+from service.pages import assets, compare, dbt_docs, profile
 from service.serving.published import PublishedBuilds
 from service.serving.reference import ReferenceCache
 
@@ -84,6 +84,7 @@ def create_app(config: ServiceConfig | None = None) -> Flask:
         api.register_blueprint(module.blp)
     app.register_blueprint(assets.blueprint(config.assets_dir))
     app.register_blueprint(compare.blp)
+    app.register_blueprint(profile.blp)
     app.register_blueprint(dbt_docs.blueprint(config.dbt_docs_dir))
     assets.check(app, config.assets_dir)
     errors.register(app)

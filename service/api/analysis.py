@@ -29,7 +29,7 @@ from service.llm.profile_assessment import MAX_TEXT_CHARACTERS, Element
 from service.llm.prompts import InvalidAnswer
 from service.llm.store import LLMStore
 from service.serving.profile_gap import elements_of, not_assessed
-from service.serving.reference import Reference, require_domain, require_rated
+from service.serving.reference import Reference, rated_domains, require_domain, require_rated
 
 API_KEY_HEADER = "X-API-Key"
 SECURITY_SCHEME = "ServiceApiKey"
@@ -271,7 +271,7 @@ class ProfileAssess(MethodView):
             )
         reference = current_published().reference
         if body["domain"] is None:
-            domains = [d for d, row in reference.domains.items() if row["rated_occupation_count"]]
+            domains = rated_domains(reference)
         else:
             require_domain(reference, body["domain"])
             domains = [body["domain"]]

@@ -31,7 +31,7 @@ from service.api.transitions import GapBriefSchema, SourceSchema, TransitionArgs
 from service.onet_ws.fetched_ratings import WEB_SERVICES
 from service.serving.gap_index import GapIndex
 from service.serving.profile_gap import assessed_domains, not_assessed, profile_gap
-from service.serving.reference import Reference, require_domain
+from service.serving.reference import Reference, require_domain, ships
 
 blp = Blueprint(
     "profiles",
@@ -176,9 +176,12 @@ class ProfileMatchesBodySchema(ProfileSchema, TransitionArgsSchema):
             errors["major_group"] = [unknown_major_group_error(known)]
         domain, levels = data.get("domain"), data.get("levels") or []
         elements = published.reference.elements
-        rated = published.reference.domains.get(domain, {}).get("rated_occupation_count")
         # (a domain the release does not rate is the 404 `empty_domain` of the gap endpoints)
-        if rated and not any(elements.get(e["element_id"], {}).get("domain") == domain for e in levels):
+        if (
+            domain is not None
+            and ships(published.reference, domain)
+            and not any(elements.get(e["element_id"], {}).get("domain") == domain for e in levels)
+        ):
             errors["domain"] = ["The profile gives no level in this domain: there is nothing to match on."]
         if errors:
             raise ValidationError(errors)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service import gap_rule
-from service.db import Database, MartsUnavailable, Row
+from service.db import DOMAINS, Database, MartsUnavailable, Row
 from service.domain_errors import EmptyDomain, NoAnchors, NoRatings, UnknownElement, UnknownOccupation
 
 Anchors = tuple[tuple[int, str], ...]  # an element's level anchors: (level in hundredths, description), lowest first
@@ -88,10 +88,20 @@ def load_reference(db: Database, release: Row) -> Reference:
     )
 
 
+def ships(reference: Reference, domain: str) -> bool:
+    """Whether the release ships ratings of the domain."""
+    row = reference.domains.get(domain)
+    return row is not None and row["rated_occupation_count"] > 0
+
+
+def rated_domains(reference: Reference) -> list[str]:
+    """The domains the release ships ratings of, in the API's order."""
+    return [domain for domain in DOMAINS if ships(reference, domain)]
+
+
 def require_domain(reference: Reference, domain: str) -> None:
     """Raise EmptyDomain for a domain whose ratings the release does not ship."""
-    row = reference.domains.get(domain)
-    if row is None or row["rated_occupation_count"] == 0:
+    if not ships(reference, domain):
         release = reference.release["onet_release"]
         raise EmptyDomain(
             f"O*NET {release} has no {domain} ratings: the release does not ship that domain.",

@@ -4,15 +4,10 @@ API's, a screenshot, and axe-core."""
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from markupsafe import escape
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -20,12 +15,11 @@ from selenium.webdriver.support.ui import WebDriverWait
 from tests.conftest import REPO
 from tests.service import csp
 from tests.service.app_config import service_config
+from tests.service.browser import axe_problems, full_page_screenshot, phone_browser
 
 OUT = REPO / "tests" / "out" / "compare"
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 PROGRAMMERS, CEO, SOFTWARE_DEVELOPERS = "15-1251.00", "11-1011.00", "15-1252.00"
 UNLISTED = "11-9039.00"  # Education Administrators, All Other: no software in 28.2's Technology Skills.txt
-PHONE = (412, 915)
 
 
 def test_titles_from_the_pickers_redirect_to_the_shareable_codes(client):
@@ -99,23 +93,8 @@ def test_database_away_is_503_page(make_client, built_settings, proxy):
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not (chromium and chromedriver):
-        pytest.fail("Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `make assets` (npm ci)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"):
-        options.add_argument(flag)
-    options.add_argument(f"--window-size={PHONE[0]},{PHONE[1]}")
-    options.add_argument("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
-    options.set_capability("goog:loggingPrefs", csp.LOG_PREFS)
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=chromedriver))
-    csp.watch(driver)
     OUT.mkdir(parents=True, exist_ok=True)
-    yield driver
-    driver.quit()
+    yield from phone_browser()
 
 
 def pick(browser, text: str, expected: str) -> None:
@@ -134,36 +113,6 @@ def pick(browser, text: str, expected: str) -> None:
     picker.send_keys(Keys.ENTER)
     assert picker.get_attribute("aria-expanded") == "false"
     assert picker.get_attribute("value").endswith(f"({expected})")
-
-
-def axe_problems(browser) -> list[dict]:
-    """axe-core's serious and critical violations of WCAG 2.1 A/AA and its best practices."""
-    browser.execute_script(AXE.read_text(encoding="utf-8"))
-    result = browser.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',"
-        " 'best-practice']}}).then(r => done(JSON.stringify(r.violations)), e => done(JSON.stringify(String(e))));"
-    )
-    violations = json.loads(result)
-    assert isinstance(violations, list), violations
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
-        for v in violations
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
-def full_page_screenshot(browser, path: Path, element_id: str | None = None) -> None:
-    """The whole page, or the whole of one element of it, as a phone shows it."""
-    height = browser.execute_script("return document.documentElement.scrollHeight")
-    browser.set_window_size(PHONE[0], height)
-    try:
-        if element_id:
-            browser.find_element(By.ID, element_id).screenshot(str(path))
-        else:
-            browser.save_screenshot(str(path))
-    finally:
-        browser.set_window_size(*PHONE)
 
 
 def test_compare_in_chromium_picked_with_the_keyboard(browser, server):
