@@ -97,8 +97,9 @@ def ranked_by(similarity: np.ndarray, i: int) -> np.ndarray:
 
 
 def figures(codes: list[str], order: np.ndarray, truth: set[str], primary: set[str]) -> dict[str, int]:
-    ranked = [codes[j] for j in order]
-    first = next(rank for rank, code in enumerate(ranked, 1) if code in truth)
+    # The first 20 by code; the first hit, most often among them, found walking the rows.
+    ranked = [codes[j] for j in order[:20]]
+    first = next(rank for rank, j in enumerate(order.tolist(), 1) if codes[j] in truth)
     return {
         "hits_at_10": len(truth.intersection(ranked[:10])),
         "hits_at_20": len(truth.intersection(ranked[:20])),

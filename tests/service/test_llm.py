@@ -357,6 +357,8 @@ def test_without_a_gemini_key_the_endpoint_says_how_to_configure_one(make_client
     body = response.get_json()
     assert (response.status_code, body["code"]) == (503, "llm_not_configured")
     assert "GEMINI_API_KEY" in body["message"] and body["details"] == {"variable": "GEMINI_API_KEY"}
+    assessed = client.post("/api/v1/profiles/assess", json={"text": "Ten years of bookkeeping."}).get_json()
+    assert (assessed["status"], assessed["code"]) == (503, "llm_not_configured")
     assert client.get("/api/v1/skill-gap", query_string=PAIR).status_code == 200
     assert client.get("/health/ready").status_code == 200
 
@@ -872,3 +874,23 @@ def test_the_text_is_in_no_log_line(llm_client, gemini, caplog):
     assert "llm profile_assessment" in logged and "status=quote_not_found" in logged
     for sentence in ("Eight years as a nurse", "handover notes", "surgical journals", "Active"):
         assert sentence not in logged
+
+
+def test_a_model_that_gives_no_answer_is_the_llm_gaps_503_or_504_stored_without_the_text(
+    llm_client, gemini, built_settings
+):
+    client = llm_client(max_attempts=2)
+    model = client.application.extensions[EXTENSION].analyst.model
+    gemini.queue(*[error(429, "Quota exceeded", retry_delay="0.1s")] * 2, kind="profile_assessment")
+    body = client.post(ASSESS, json={"text": CV}).get_json()
+    assert (body["status"], body["code"], body["details"]["attempts"]) == (503, "model_rate_limited", 2)
+    stored = assessed_calls(built_settings, model)
+    assert [(c["status"], c["error_message"]) for c in stored] == [
+        ("rate_limited", "429 RESOURCE_EXHAUSTED: Quota exceeded"),
+        ("rate_limited", "429 RESOURCE_EXHAUSTED: Quota exceeded"),
+    ]
+    assert not assessed_levels(built_settings, stored[-1]["call_id"])
+    slow_client = llm_client(timeout_seconds=1, max_attempts=1)
+    gemini.queue(slow(2), kind="profile_assessment")
+    timed_out = slow_client.post(ASSESS, json={"text": CV + " Later."}).get_json()
+    assert (timed_out["status"], timed_out["code"]) == (504, "model_timeout")
