@@ -129,12 +129,19 @@ def match_scores(
     the surpluses (level above need), over the scale's 7 levels. 1 when the levels are the needs;
     rounded to MATCH_PLACES. Every row needs some importance."""
     gap = difference(person, needs)
-    shortfall = (importance * np.maximum(gap, 0)).sum(axis=1)
-    surplus = (importance * np.maximum(-gap, 0)).sum(axis=1)
-    distance = (shortfall + surplus_weight * surplus) / importance.sum(axis=1)
+    # shortfall + w x surplus = (1 + w) x shortfall - w x (shortfall - surplus), the last being the
+    # weighted sum of the differences themselves: exact integer sums, no array of floats.
+    shortfall = np.einsum("ij,ij->i", importance, np.maximum(gap, 0))
+    net = np.einsum("ij,ij->i", importance, gap)
+    distance = ((1 + surplus_weight) * shortfall - surplus_weight * net) / importance.sum(axis=1)
     return np.round(1 - distance / _TOP_LEVEL, MATCH_PLACES)
 
 
 def best_matches(scores: np.ndarray, limit: int) -> list[int]:
     """The indexes of the `limit` highest scores, highest first, equal scores in index order."""
+    if limit < len(scores):
+        # Every score at least the limit-th highest (ties with it included), then those in order.
+        lowest = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        chosen = np.flatnonzero(scores >= lowest)
+        return chosen[np.argsort(-scores[chosen], kind="stable")][:limit].tolist()
     return np.argsort(-scores, kind="stable")[:limit].tolist()

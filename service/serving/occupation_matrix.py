@@ -75,8 +75,9 @@ class OccupationMatrix:
         else:
             # The columns' places in element-id order among themselves.
             rank = np.argsort(np.argsort(self.element_rank[columns], kind="stable"))
-        difference, is_gap = gap_rule.by_level(source, self.level[np.ix_(targets, columns)])
-        importance = self.importance[np.ix_(targets, columns)]
+        rows = np.asarray(targets, dtype=np.int64)[:, None]
+        difference, is_gap = gap_rule.by_level(source, self.level[rows, columns])
+        importance = self.importance[rows, columns]
         scores = gap_rule.gap_scores(difference, importance, is_gap)
         first = gap_rule.first_gaps(difference, importance, is_gap, rank, TOP_GAPS)
         return [

@@ -37,10 +37,11 @@ class ProfileMatches:
             return []
         person = np.array([levels[matrix.elements[j].element_id] for j in columns], dtype=np.int64)
         # Only occupations rated on those elements (an occupation without a domain's ratings has none).
-        importance = matrix.importance[:, columns]
+        importance, needs = matrix.importance[:, columns], matrix.level[:, columns]
         keep = matrix.kept(**filters) & (importance.sum(axis=1) > 0)
         candidates = np.flatnonzero(keep)
-        importance, needs = importance[candidates], matrix.level[:, columns][candidates]
+        if len(candidates) < len(keep):
+            importance, needs = importance[candidates], needs[candidates]
         scores = gap_rule.match_scores(person, needs, importance)
         best = gap_rule.best_matches(scores, limit)
         rows = [int(candidates[i]) for i in best]

@@ -172,3 +172,24 @@ def test_halfway_between_anchors_a_thousandth_apart_is_exact():
 def test_an_element_without_anchors_has_no_nearest_one():
     assert gap_rule.nearest_anchor((), 300) is None
     assert gap_rule.nearest_anchor(((400, "only"),), 0) == "only"
+
+
+def test_a_match_scores_the_weighted_shortfall_and_half_the_surplus():
+    person = np.array([300, 500, 0])
+    needs = np.array([[300, 500, 0], [400, 500, 0], [200, 500, 0], [500, 100, 700]])
+    importance = np.array([[400, 100, 100], [400, 100, 100], [400, 100, 100], [100, 300, 100]])
+    # Row 1 needs 1 level more where importance is 4 of 6; row 2 has 1 level to spare there; row 3:
+    # 2 short at 1, 4 over at 3, 7 short at 1, of 5.
+    expected = [1.0, 1 - (4 / 6) / 7, 1 - (0.5 * 4 / 6) / 7, 1 - ((2 + 7) / 5 + 0.5 * 12 / 5) / 7]
+    scores = gap_rule.match_scores(person, needs, importance)
+    assert scores.tolist() == [round(value, 4) for value in expected]
+    assert gap_rule.match_scores(person, needs, importance, surplus_weight=0.0)[2] == 1.0
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_best_matches_are_the_highest_scores_ties_in_index_order(seed):
+    chooser = random.Random(seed)
+    scores = np.array([chooser.choice([0.5, 0.6, 0.7, 0.75, 0.8]) for _ in range(50)])
+    limit = chooser.randint(1, 60)
+    expected = sorted(range(len(scores)), key=lambda i: (-scores[i], i))[:limit]
+    assert gap_rule.best_matches(scores, limit) == expected
