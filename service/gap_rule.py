@@ -33,8 +33,9 @@ CONDITIONS: dict[str, Callable[[Any, Any], Any]] = {
 # (docs/api.md, Matches; bench/profiles.py measures it).
 SURPLUS_WEIGHT = 0.5
 MATCH_PLACES = 4
-# The top of O*NET's level scale (LV), in hundredths.
-_TOP_LEVEL = 700
+# O*NET's level scale (LV), and its top in hundredths.
+LOWEST_LEVEL, HIGHEST_LEVEL = 0, 7
+_TOP_LEVEL = HIGHEST_LEVEL * 100
 
 # Importance in hundredths stays below this (at most 500, for 5.00), so one integer per element
 # can carry the difference, the importance and the element id at once (`_order_keys`).

@@ -5,9 +5,11 @@ worker when RATELIMIT_STORAGE_URI names Redis."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
+from collections.abc import Iterator
 
 import flask_smorest
 from flask import Flask, request
@@ -16,6 +18,7 @@ from flask_limiter import Limiter, RateLimitExceeded
 from limits import parse_many
 from marshmallow import Schema, fields, validate
 
+from service import gap_rule
 from service.api.context import EXTENSION, current_published, services
 from service.api.errors import Blueprint, error_body, fail
 from service.api.profiles import NotAssessedSchema
@@ -184,6 +187,20 @@ def authenticate() -> None:
         )
 
 
+@contextlib.contextmanager
+def model_errors() -> Iterator[None]:
+    """The model's failures in the error shape: an answer that failed a check (502), no answer
+    (Gemini's status: 502, 503 or 504), every model call slot taken (503)."""
+    try:
+        yield
+    except InvalidAnswer as exc:
+        fail(502, "invalid_model_answer", exc.message, problem=exc.problem, **exc.details)
+    except ModelCallError as exc:
+        fail(exc.status, exc.code, exc.message, attempts=len(exc.attempts))
+    except Busy:
+        fail(503, "llm_busy", "Every model call slot of this server is taken (LLM_MAX_CONCURRENT); retry shortly.")
+
+
 @blp.route("/api/v1/skill-gap-llm")
 class SkillGapLLM(MethodView):
     @blp.arguments(LLMGapArgsSchema(), location="query")
@@ -210,14 +227,8 @@ class SkillGapLLM(MethodView):
         require_domain(reference, "skills")
         require_rated(reference, "from", args["from_"], "skills")
         require_rated(reference, "to", args["to"], "skills")
-        try:
+        with model_errors():
             return _analyst().skill_gap(args["from_"], args["to"], reference.release["onet_release"])
-        except InvalidAnswer as exc:
-            fail(502, "invalid_model_answer", exc.message, problem=exc.problem, **exc.details)
-        except ModelCallError as exc:
-            fail(exc.status, exc.code, exc.message, attempts=len(exc.attempts))
-        except Busy:
-            fail(503, "llm_busy", "Every model call slot of this server is taken (LLM_MAX_CONCURRENT); retry shortly.")
 
 
 def offered_elements(reference: Reference, domains: list[str]) -> list[Element]:
@@ -227,7 +238,7 @@ def offered_elements(reference: Reference, domains: list[str]) -> list[Element]:
             element["element_id"],
             element["name"],
             element["description"] or "",
-            tuple((level / 100, sentence) for level, sentence in reference.anchors.get(element["element_id"], ())),
+            tuple((gap_rule.number(level), text) for level, text in reference.anchors.get(element["element_id"], ())),
         )
         for element in elements_of(reference, domains)
     ]
@@ -276,14 +287,8 @@ class ProfileAssess(MethodView):
             require_domain(reference, body["domain"])
             domains = [body["domain"]]
         release = reference.release["onet_release"]
-        try:
+        with model_errors():
             result = _analyst().profile_assessment(text, offered_elements(reference, domains), domains, release)
-        except InvalidAnswer as exc:
-            fail(502, "invalid_model_answer", exc.message, problem=exc.problem, **exc.details)
-        except ModelCallError as exc:
-            fail(exc.status, exc.code, exc.message, attempts=len(exc.attempts))
-        except Busy:
-            fail(503, "llm_busy", "Every model call slot of this server is taken (LLM_MAX_CONCURRENT); retry shortly.")
         levels = {level.element_id: level.level for level in result.levels}
         return {
             "profile": {"levels": [{"element_id": e, "level": level} for e, level in levels.items()]},

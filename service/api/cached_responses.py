@@ -25,22 +25,32 @@ def do_not_cache() -> None:
     g.keep_answer = False
 
 
+def _kept_or_answered(key: tuple, answer: Callable[[], Response]) -> Response:
+    """The build's kept answer to `key`, else `answer()`, kept when it is a 200 that may be kept
+    (an error is raised or answered otherwise, so never kept)."""
+    answers = current_published().responses
+    body = answers.get(key)
+    g.answer_cached = body is not None
+    if body is not None:
+        return current_app.response_class(body, mimetype="application/json")
+    response = answer()
+    if response.status_code == 200 and g.get("keep_answer", True):
+        answers.put(key, response.get_data())
+    return response
+
+
 def cached_response(schema: Schema) -> Callable:
     """Answer a view from its build's answers when it was asked the same before, else dump its
-    result with `schema` and keep the JSON. Errors are raised, so never kept."""
+    result with `schema` and keep the JSON."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(self, *args, **kwargs) -> Response:
-            answers = current_published().responses
-            key = (view.__qualname__, _frozen(args), _frozen(kwargs))
-            body = answers.get(key)
-            g.answer_cached = body is not None
-            if body is None:
+            def answer() -> Response:
                 body = response_body(schema.dump(view(self, *args, **kwargs)))
-                if g.get("keep_answer", True):
-                    answers.put(key, body)
-            return current_app.response_class(body, mimetype="application/json")
+                return current_app.response_class(body, mimetype="application/json")
+
+            return _kept_or_answered((view.__qualname__, _frozen(args), _frozen(kwargs)), answer)
 
         return wrapper
 
@@ -54,15 +64,7 @@ def cached_by_body(view):
 
     @functools.wraps(view)
     def wrapper(self, *args, **kwargs) -> Response:
-        answers = current_published().responses
         key = (view.__qualname__, request.get_data())
-        body = answers.get(key)
-        g.answer_cached = body is not None
-        if body is not None:
-            return current_app.response_class(body, mimetype="application/json")
-        response = view(self, *args, **kwargs)
-        if response.status_code == 200 and g.get("keep_answer", True):
-            answers.put(key, response.get_data())
-        return response
+        return _kept_or_answered(key, lambda: view(self, *args, **kwargs))
 
     return wrapper

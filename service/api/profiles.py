@@ -45,10 +45,6 @@ blp = Blueprint(
 MAX_BODY_BYTES = 64 * 1024
 
 
-# O*NET's level scale (LV).
-LOWEST_LEVEL, HIGHEST_LEVEL = 0, 7
-
-
 def _two_decimals_at_most(value: float) -> bool:
     return abs(value * 100 - round(value * 100)) <= 1e-6
 
@@ -62,7 +58,7 @@ class LevelSchema(Schema):
     element_id = element_id_field("An element the release rates.", required=True)
     level = fields.Float(
         required=True,
-        validate=[validate.Range(min=LOWEST_LEVEL, max=HIGHEST_LEVEL), _validate_hundredths],
+        validate=[validate.Range(min=gap_rule.LOWEST_LEVEL, max=gap_rule.HIGHEST_LEVEL), _validate_hundredths],
         metadata={
             "description": "The person's level on O*NET's level scale (LV, 0-7), two decimals at most.",
             "example": 3.5,
@@ -81,7 +77,7 @@ def _plain_level(entry: object) -> bool:
         isinstance(element_id, str)
         and is_element_id(element_id)
         and type(level) in (int, float)
-        and LOWEST_LEVEL <= level <= HIGHEST_LEVEL
+        and gap_rule.LOWEST_LEVEL <= level <= gap_rule.HIGHEST_LEVEL
         and _two_decimals_at_most(level)
     )
 
@@ -265,15 +261,36 @@ def _domains(body: dict, levels: dict[str, int], reference: Reference) -> list[s
     return [body["domain"]]
 
 
+# What a profile endpoint can answer besides its 200, in the order the document lists them.
+PROFILE_ERRORS = (
+    (400, "BAD_REQUEST"),
+    (404, "NOT_FOUND"),
+    (413, "REQUEST_ENTITY_TOO_LARGE"),
+    (503, "SERVICE_UNAVAILABLE"),
+)
+
+
+def profile_operation(body: Schema, answer: type[Schema]):
+    """A profile endpoint's POST: the build's answers kept by the body's bytes, its body and
+    answer, and the errors a body can get (the decorators as they would be written, top first)."""
+    decorators = [
+        cached_by_body,
+        blp.arguments(body),
+        blp.response(200, answer),
+        *(blp.alt_response(status, response=name) for status, name in PROFILE_ERRORS),
+    ]
+
+    def decorate(view):
+        for decorator in reversed(decorators):
+            view = decorator(view)
+        return view
+
+    return decorate
+
+
 @blp.route("/gap")
 class ProfileGap(MethodView):
-    @cached_by_body
-    @blp.arguments(ProfileGapBodySchema())
-    @blp.response(200, ProfileGapSchema)
-    @blp.alt_response(400, response="BAD_REQUEST")
-    @blp.alt_response(404, response="NOT_FOUND")
-    @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
-    @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    @profile_operation(ProfileGapBodySchema(), ProfileGapSchema)
     def post(self, body):
         """What a person lacks for an occupation: each element whose effective level in the target
         exceeds the person's level (the rule of `/api/v1/skill-gap-by-lvl`, the person as the source).
@@ -309,13 +326,7 @@ class ProfileGap(MethodView):
 
 @blp.route("/matches")
 class ProfileMatches(MethodView):
-    @cached_by_body
-    @blp.arguments(ProfileMatchesBodySchema())
-    @blp.response(200, ProfileMatchesSchema)
-    @blp.alt_response(400, response="BAD_REQUEST")
-    @blp.alt_response(404, response="NOT_FOUND")
-    @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
-    @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    @profile_operation(ProfileMatchesBodySchema(), ProfileMatchesSchema)
     def post(self, body):
         """The occupations a person fits best: ranked by how well the person's levels meet what each
         occupation needs, over the elements the profile assesses.

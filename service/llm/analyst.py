@@ -4,11 +4,12 @@ and stored whatever the outcome."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -17,7 +18,14 @@ from service import gap_rule
 from service.config import ServiceConfig
 from service.db import Database, Row
 from service.llm.gemini import GeminiClient, ModelCallError, ModelRequest, request_key
-from service.llm.profile_assessment import AssessedLevel, Element, check_profile, profile_request, redacted
+from service.llm.profile_assessment import (
+    AssessedLevel,
+    Element,
+    PersonText,
+    check_profile,
+    profile_request,
+    redacted,
+)
 from service.llm.prompts import (
     InvalidAnswer,
     Skill,
@@ -225,9 +233,7 @@ class Analyst:
                 pending.setdefault(prepared[i].subject.request_key, []).append(i)
         if not pending:
             return results
-        if not self._slots.acquire(blocking=False):
-            raise Busy()
-        try:
+        with self._slot():
             deadline = time.monotonic() + self.config.timeout_seconds
             futures = {key: self._pool.submit(self.ask, prepared[i[0]], deadline) for key, i in pending.items()}
             errors = []
@@ -242,6 +248,14 @@ class Analyst:
             if errors:
                 raise errors[0]
             return results
+
+    @contextlib.contextmanager
+    def _slot(self) -> Iterator[None]:
+        """One of this process's model call slots, held while the model is asked; Busy when none is free."""
+        if not self._slots.acquire(blocking=False):
+            raise Busy()
+        try:
+            yield
         finally:
             self._slots.release()
 
@@ -270,12 +284,8 @@ class Analyst:
             prompt_version=request.prompt_version,
             text=text if self.config.store_profile_text else None,
         )
-        if not self._slots.acquire(blocking=False):
-            raise Busy()
-        try:
+        with self._slot():
             levels, call_id = self._ask_profile(request, subject, text, {e.element_id: e.name for e in elements})
-        finally:
-            self._slots.release()
         return ProfileResult(levels, call_id, False, request.prompt_version)
 
     def _ask_profile(
@@ -285,44 +295,43 @@ class Analyst:
             reply = self.client.generate(request, time.monotonic() + self.config.timeout_seconds)
         except ModelCallError as exc:
             call_id = self.store.record_profile(subject, exc.attempts, None, None)
-            self._log_profile(exc.attempts, exc.code, call_id)
+            self._log_profile(subject, exc.attempts, exc.code, call_id)
             raise
-        data = None
+        data, person = None, PersonText(text)
         try:
             data = answer_data(reply)
-            levels = check_profile(data, names, text)
+            levels = check_profile(data, names, person)
         except InvalidAnswer as exc:
-            outcome = Outcome("invalid", error_code=exc.problem, levels=redacted(data, text))
+            outcome = Outcome("invalid", error_code=exc.problem, levels=redacted(data, person))
             call_id = self.store.record_profile(subject, reply.attempts, reply, outcome)
-            self._log_profile(reply.attempts, exc.problem, call_id, reply.total_tokens)
+            self._log_profile(subject, reply.attempts, exc.problem, call_id, reply.total_tokens)
             exc.details["call_id"] = call_id
             raise
         outcome = Outcome("valid", levels=[asdict(level) for level in levels])
         call_id = self.store.record_profile(subject, reply.attempts, reply, outcome)
-        self._log_profile(reply.attempts, "valid", call_id, reply.total_tokens)
+        self._log_profile(subject, reply.attempts, "valid", call_id, reply.total_tokens)
         return levels, call_id
 
-    def _log_profile(self, attempts: list, status: str, call_id: int, tokens: int | None = None) -> None:
+    def _log_profile(
+        self, subject: ProfileSubject, attempts: list, status: str, call_id: int, tokens: int | None = None
+    ) -> None:
         """A profile assessment's line: nothing of the text or the levels."""
-        log.info(
-            "llm profile_assessment model=%s status=%s attempts=%d latency=%dms tokens=%s call_id=%d",
-            self.model,
-            status,
-            len(attempts),
-            sum(a.latency_ms for a in attempts),
-            tokens if tokens is not None else "-",
-            call_id,
-        )
+        self._log_line("profile_assessment", subject.model, subject.prompt_version, status, attempts, call_id, tokens)
 
     def _log(self, subject: CallSubject, attempts: list, status: str, call_id: int, tokens: int | None = None) -> None:
         target = f">{subject.target_code}" if subject.target_code else ""
+        about = f"{subject.kind} {subject.onetsoc_code}{target}"
+        self._log_line(about, subject.model, subject.prompt_version, status, attempts, call_id, tokens)
+
+    @staticmethod
+    def _log_line(
+        about: str, model: str, prompt: str, status: str, attempts: list, call_id: int, tokens: int | None
+    ) -> None:
         log.info(
-            "llm %s %s%s model=%s prompt=%s status=%s attempts=%d latency=%dms tokens=%s call_id=%d",
-            subject.kind,
-            subject.onetsoc_code,
-            target,
-            subject.model,
-            subject.prompt_version,
+            "llm %s model=%s prompt=%s status=%s attempts=%d latency=%dms tokens=%s call_id=%d",
+            about,
+            model,
+            prompt,
             status,
             len(attempts),
             sum(a.latency_ms for a in attempts),

@@ -85,35 +85,33 @@ def _listed(element: Element) -> str:
     )
 
 
-def normalized(text: str) -> tuple[str, list[int]]:
-    """The text normalized as quotes are matched, and for each of its characters the offset of the
-    character of `text` it comes from."""
-    out: list[str] = []
-    offsets: list[int] = []
-    for match in re.finditer(r"\s+|\S+", text.translate(_QUOTE_MARKS)):
-        if match.group().isspace():
-            out.append(" ")
-            offsets.append(match.start())
-        else:
-            out.append(match.group())
-            offsets.extend(range(match.start(), match.end()))
-    return "".join(out), offsets
+class PersonText:
+    """A person's text, normalized once (as quotes are matched), to find the model's quotes in."""
+
+    def __init__(self, text: str):
+        out: list[str] = []
+        # For each character of the normalized text, the offset in `text` of the one it comes from.
+        self._offsets: list[int] = []
+        for match in re.finditer(r"\s+|\S+", text.translate(_QUOTE_MARKS)):
+            if match.group().isspace():
+                out.append(" ")
+                self._offsets.append(match.start())
+            else:
+                out.append(match.group())
+                self._offsets.extend(range(match.start(), match.end()))
+        self._normalized = "".join(out)
+
+    def find(self, quote: str) -> tuple[int, int] | None:
+        """The offsets (start, end exclusive) in the text of the first passage that is `quote` once
+        both are normalized; None when there is none or the quote is blank."""
+        wanted = _WHITESPACE.sub(" ", quote.translate(_QUOTE_MARKS)).strip()
+        at = self._normalized.find(wanted) if wanted else -1
+        if at < 0:
+            return None
+        return self._offsets[at], self._offsets[at + len(wanted) - 1] + 1
 
 
-def find_quote(text: str, quote: str) -> tuple[int, int] | None:
-    """The offsets (start, end exclusive) in `text` of the first passage that is `quote` once both
-    are normalized; None when there is none or the quote is blank."""
-    wanted = _WHITESPACE.sub(" ", quote.translate(_QUOTE_MARKS)).strip()
-    if not wanted:
-        return None
-    haystack, offsets = normalized(text)
-    at = haystack.find(wanted)
-    if at < 0:
-        return None
-    return offsets[at], offsets[at + len(wanted) - 1] + 1
-
-
-def check_profile(data: dict, elements: dict[str, str], text: str) -> list[AssessedLevel]:
+def check_profile(data: dict, elements: dict[str, str], text: PersonText) -> list[AssessedLevel]:
     """Known elements (`elements`: name by id) at most once each, levels within 0-7, and every
     quote found in the text. The messages name elements and positions, never the text or a quote."""
     found: dict[str, AssessedLevel] = {}
@@ -125,7 +123,7 @@ def check_profile(data: dict, elements: dict[str, str], text: str) -> list[Asses
         if element_id not in elements:
             raise InvalidAnswer(
                 "unknown_element",
-                f"The model rated an element that was not offered ({where}).",
+                f"The model rated an element that was not offered ({where}): element_id {element_id[:20]!r}.",
                 position=i,
             )
         name = f"{elements[element_id]} ({element_id})"
@@ -138,7 +136,7 @@ def check_profile(data: dict, elements: dict[str, str], text: str) -> list[Asses
                 element_id=element_id,
                 level=level if math.isfinite(level) else str(level),
             )
-        span = find_quote(text, quote)
+        span = text.find(quote)
         if span is None:
             raise InvalidAnswer(
                 "quote_not_found",
@@ -150,7 +148,7 @@ def check_profile(data: dict, elements: dict[str, str], text: str) -> list[Asses
     return list(found.values())
 
 
-def redacted(data: Any, text: str) -> list[dict[str, Any]]:
+def redacted(data: Any, text: PersonText) -> list[dict[str, Any]]:
     """What may be stored of any answer, valid or not: per entry, its element id, its level and
     the offsets of its quote in the text (None where an entry has none, or the quote is not found);
     never a quote."""
@@ -159,7 +157,7 @@ def redacted(data: Any, text: str) -> list[dict[str, Any]]:
     for entry in entries if isinstance(entries, list) else []:
         entry = entry if isinstance(entry, dict) else {}
         element_id, level, quote = entry.get("element_id"), entry.get("level"), entry.get("quote")
-        span = find_quote(text, quote) if isinstance(quote, str) else None
+        span = text.find(quote) if isinstance(quote, str) else None
         number = isinstance(level, int | float) and not isinstance(level, bool) and math.isfinite(level)
         kept.append(
             {

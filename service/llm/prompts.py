@@ -13,10 +13,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from service import gap_rule
 from service.llm.gemini import ModelReply, ModelRequest
 
 PROMPT_VERSION = "1"
-LEVEL_MIN, LEVEL_MAX = 0.0, 7.0
+LEVEL_MIN, LEVEL_MAX = float(gap_rule.LOWEST_LEVEL), float(gap_rule.HIGHEST_LEVEL)
 MOST_ITEMS = 5
 
 

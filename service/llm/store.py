@@ -9,6 +9,7 @@ A valid answer is kept with its checked result, so an identical request is answe
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -178,76 +179,70 @@ class LLMStore:
     ) -> int:
         """Store every attempt of one call, the answered one with the `reply` and its `outcome`.
         Returns the call_id of the last attempt."""
-        self.ensure()
         request = json.dumps(subject.request, ensure_ascii=False)
-        now = datetime.now(UTC).replace(tzinfo=None)
-        rows = []
+        about = {
+            "request_key": subject.request_key,
+            "kind": subject.kind,
+            "onetsoc_code": subject.onetsoc_code,
+            "target_code": subject.target_code,
+            "onet_release": subject.onet_release,
+            "model": subject.model,
+            "prompt_version": subject.prompt_version,
+            "request": request,
+        }
+        now, calls = _now(), []
         for attempt in attempts:
-            row = {
-                "status": attempt.status,
-                "finish_reason": None,
-                "error_code": None,
-                "error_message": attempt.error,
-                "answer": None,
-                "prompt_tokens": None,
-                "output_tokens": None,
-                "total_tokens": None,
-            }
-            if attempt.status == "answered" and reply and outcome:
-                row.update(
-                    status=outcome.status,
-                    finish_reason=reply.finish_reason,
-                    error_code=outcome.error_code,
-                    error_message=outcome.error_message,
-                    answer=json.dumps(outcome.answer, ensure_ascii=False) if outcome.answer is not None else None,
-                    prompt_tokens=reply.prompt_tokens,
-                    output_tokens=reply.output_tokens,
-                    total_tokens=reply.total_tokens,
-                )
-            rows.append(
-                (
-                    subject.request_key,
-                    subject.kind,
-                    subject.onetsoc_code,
-                    subject.target_code,
-                    subject.onet_release,
-                    subject.model,
-                    subject.prompt_version,
-                    attempt.number,
-                    row["status"],
-                    attempt.http_status,
-                    row["finish_reason"],
-                    row["error_code"],
-                    row["error_message"],
-                    request,
-                    attempt.response,
-                    row["answer"],
-                    row["prompt_tokens"],
-                    row["output_tokens"],
-                    row["total_tokens"],
-                    attempt.latency_ms,
-                    now,
-                )
+            answer = outcome.answer if _answered(attempt, reply, outcome) else None
+            calls.append(
+                {
+                    **about,
+                    **_attempt_row(attempt, reply, outcome, now),
+                    "response": attempt.response,
+                    "answer": json.dumps(answer, ensure_ascii=False) if answer is not None else None,
+                }
             )
+
+        def levels(call_id: int) -> list[dict]:
+            return [
+                {
+                    "call_id": call_id,
+                    "onetsoc_code": subject.onetsoc_code,
+                    "element_id": s.element_id,
+                    "level": s.level,
+                    "justification": s.justification,
+                }
+                for s in (outcome.levels if outcome and outcome.levels else [])
+            ]
+
+        return self._write("model_calls", calls, "skill_assessments", levels)
+
+    def _write(
+        self, calls_table: str, calls: list[dict], levels_table: str, levels: Callable[[int], list[dict]]
+    ) -> int:
+        """In one transaction: the `calls` rows one by one, then the `levels` rows of the last one's
+        call_id. Returns that call_id."""
+        self.ensure()
         with self._cursor() as cur:
             cur.connection.begin()
-            for values in rows:
-                cur.execute(
-                    f"insert into `{self.database}`.model_calls (request_key, kind, onetsoc_code, target_code,"
-                    " onet_release, model, prompt_version, attempt, status, http_status, finish_reason, error_code,"
-                    " error_message, request, response, answer, prompt_tokens, output_tokens, total_tokens,"
-                    f" latency_ms, created_at) values ({', '.join(['%s'] * len(values))})",
-                    values,
-                )
+            sql, values = self._insert(calls_table, calls)
+            for row in values:
+                cur.execute(sql, row)
             call_id = cur.lastrowid
-            if outcome and outcome.levels:
-                cur.executemany(
-                    f"insert into `{self.database}`.skill_assessments"
-                    " (call_id, onetsoc_code, element_id, level, justification) values (%s, %s, %s, %s, %s)",
-                    [(call_id, subject.onetsoc_code, s.element_id, s.level, s.justification) for s in outcome.levels],
-                )
+            rows = levels(call_id)
+            if rows:
+                cur.executemany(*self._insert(levels_table, rows))
             cur.connection.commit()
         return call_id
+
+    def _insert(self, table: str, rows: list[dict]) -> tuple[str, list[tuple]]:
+        """An insert of `rows` into `table` (every declared column but the auto-increment one) and
+        its values."""
+        columns = [c.name for c in _TABLES[table].columns if not c.auto_increment]
+        sql = (
+            f"insert into `{self.database}`.`{table}` ({', '.join(f'`{c}`' for c in columns)})"
+            f" values ({', '.join(['%s'] * len(columns))})"
+        )
+        return sql, [tuple(row[c] for c in columns) for row in rows]
 
     def profile_answer(self, request_key: str) -> dict | None:
         """The latest valid profile assessment of a request: its call_id and levels (element id,
@@ -279,53 +274,51 @@ class LLMStore:
         """Store every attempt of one profile assessment call, redacted: the answered one with its
         `outcome`, whose `levels` are the answer's entries as `profile_assessment.redacted` gives
         them. Returns the call_id of the last attempt."""
-        self.ensure()
-        now = datetime.now(UTC).replace(tzinfo=None)
-        rows = []
-        for attempt in attempts:
-            answered = attempt.status == "answered" and reply is not None and outcome is not None
-            rows.append(
-                (
-                    subject.request_key,
-                    subject.text_sha256,
-                    subject.text_characters,
-                    ",".join(subject.domains),
-                    subject.onet_release,
-                    subject.model,
-                    subject.prompt_version,
-                    attempt.number,
-                    outcome.status if answered else attempt.status,
-                    attempt.http_status,
-                    reply.finish_reason if answered else None,
-                    outcome.error_code if answered else None,
-                    None if answered else attempt.error,
-                    reply.prompt_tokens if answered else None,
-                    reply.output_tokens if answered else None,
-                    reply.total_tokens if answered else None,
-                    attempt.latency_ms,
-                    now,
-                    subject.text,
-                )
-            )
-        with self._cursor() as cur:
-            cur.connection.begin()
-            for values in rows:
-                cur.execute(
-                    f"insert into `{self.database}`.profile_assessment_calls (request_key, text_sha256,"
-                    " text_characters, domains, onet_release, model, prompt_version, attempt, status, http_status,"
-                    " finish_reason, error_code, error_message, prompt_tokens, output_tokens, total_tokens,"
-                    f" latency_ms, created_at, profile_text) values ({', '.join(['%s'] * len(values))})",
-                    values,
-                )
-            call_id = cur.lastrowid
-            if outcome and outcome.levels:
-                cur.executemany(
-                    f"insert into `{self.database}`.profile_assessments"
-                    " (call_id, position, element_id, level, quote_start, quote_end) values (%s, %s, %s, %s, %s, %s)",
-                    [
-                        (call_id, i, e["element_id"], e["level"], e["quote_start"], e["quote_end"])
-                        for i, e in enumerate(outcome.levels)
-                    ],
-                )
-            cur.connection.commit()
-        return call_id
+        about = {
+            "request_key": subject.request_key,
+            "text_sha256": subject.text_sha256,
+            "text_characters": subject.text_characters,
+            "domains": ",".join(subject.domains),
+            "onet_release": subject.onet_release,
+            "model": subject.model,
+            "prompt_version": subject.prompt_version,
+            "profile_text": subject.text,
+        }
+        now = _now()
+        calls = [{**about, **_attempt_row(attempt, reply, outcome, now)} for attempt in attempts]
+
+        def levels(call_id: int) -> list[dict]:
+            entries = outcome.levels if outcome and outcome.levels else []
+            return [{"call_id": call_id, "position": i, **entry} for i, entry in enumerate(entries)]
+
+        return self._write("profile_assessment_calls", calls, "profile_assessments", levels)
+
+
+_TABLES = {table.name: table for table in TABLES}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _answered(attempt: Attempt, reply: ModelReply | None, outcome: Outcome | None) -> bool:
+    return attempt.status == "answered" and reply is not None and outcome is not None
+
+
+def _attempt_row(attempt: Attempt, reply: ModelReply | None, outcome: Outcome | None, now: datetime) -> dict[str, Any]:
+    """How one attempt ended, as both call tables store it: the answered one with the reply's
+    usage and the outcome's status, code and message."""
+    answered = _answered(attempt, reply, outcome)
+    return {
+        "attempt": attempt.number,
+        "status": outcome.status if answered else attempt.status,
+        "http_status": attempt.http_status,
+        "finish_reason": reply.finish_reason if answered else None,
+        "error_code": outcome.error_code if answered else None,
+        "error_message": outcome.error_message if answered else attempt.error,
+        "prompt_tokens": reply.prompt_tokens if answered else None,
+        "output_tokens": reply.output_tokens if answered else None,
+        "total_tokens": reply.total_tokens if answered else None,
+        "latency_ms": attempt.latency_ms,
+        "created_at": now,
+    }

@@ -25,7 +25,7 @@ blp = Blueprint(
 )
 
 CODE = re.compile(r"\d{2}-\d{4}\.\d{2}")
-LEVEL_MAX = 7
+LEVEL_MAX = gap_rule.HIGHEST_LEVEL
 TRANSITIONS_SHOWN = 10
 
 

@@ -5,6 +5,7 @@ scores and ranking computed here from the marts, the filters and its errors."""
 
 from __future__ import annotations
 
+import logging
 import random
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -361,11 +362,16 @@ def test_the_filters_keep_the_transitions_occupations(client, ratings, occupatio
         assert answer[: len(kept_before)] == kept_before, filters
 
 
-def test_matches_answer_the_same_body_from_the_build_s_answers(client, ratings):
+def test_matches_answer_the_same_body_from_the_build_s_answers(client, ratings, caplog):
     body = {"levels": profile_of(ratings, CEO, "knowledge"), "limit": 5}
-    first, second = client.post(MATCHES, json=body), client.post(MATCHES, json=body)
-    assert first.status_code == second.status_code == 200
-    assert first.data == second.data
+    with caplog.at_level(logging.INFO, logger="service.request"):
+        first, second = client.post(MATCHES, json=body), client.post(MATCHES, json=body)
+        # Another body, even one that loads the same, is answered afresh.
+        third = client.post(MATCHES, json={**body, "limit": 5, "domain": None})
+    assert first.status_code == second.status_code == third.status_code == 200
+    assert first.data == second.data == third.data
+    kept = [r.getMessage().endswith(" cached") for r in caplog.records if r.name == "service.request"]
+    assert kept == [False, True, False]
 
 
 @pytest.mark.parametrize(
