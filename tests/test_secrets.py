@@ -207,18 +207,18 @@ def pipeline(database_user, small_release_dir, fakes, tmp_path_factory):
         captured.process("loader", loaded)
         refused = loader(settings, small_release_dir, WRONG_PASSWORD)
         captured.process("loader, wrong password", refused)
-        built = run_dbt(settings, "build", out_dir=out / "dbt")
+        built = run_dbt(settings, "build", out_dir=out / "dbt", file_log=True)
         captured.process("dbt build", built)
-        docs = run_dbt(settings, "docs", "generate", out_dir=out / "dbt")
+        docs = run_dbt(settings, "docs", "generate", out_dir=out / "dbt", file_log=True)
         captured.process("dbt docs generate", docs)
         wrong = make_settings(MYSQL_DATABASE=settings.database, MYSQL_USER=settings.user, MYSQL_PASSWORD=WRONG_PASSWORD)
-        debug = run_dbt(wrong, "debug", out_dir=out / "dbt-wrong")
+        debug = run_dbt(wrong, "debug", out_dir=out / "dbt-wrong", file_log=True)
         captured.process("dbt debug, wrong password", debug)
         with serving(settings, out / "gunicorn.log", DBT_TARGET_PATH=str(out / "dbt" / "target")) as server:
             spec = server.get("/openapi.json").json()
             used = exercise_service(server, captured, spec, gemini, onet)
         # Again, now that the LLM store holds the assessment: the models that read the store.
-        rebuilt = run_dbt(settings, "build", "--select", "source:llm+", out_dir=out / "dbt-after")
+        rebuilt = run_dbt(settings, "build", "--select", "source:llm+", out_dir=out / "dbt-after", file_log=True)
         captured.process("dbt build, after the service", rebuilt)
         with serving(
             make_settings(MYSQL_DATABASE=settings.database, MYSQL_USER=settings.user, MYSQL_PASSWORD=WRONG_PASSWORD),
