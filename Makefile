@@ -55,8 +55,9 @@ build: $(BIN)/.installed
 docs: $(BIN)/.installed
 	$(BIN)/dbt docs generate
 
-# Test files run on both cores, each pytest worker with its own databases, the files sharing a
-# costly setup on one worker (tests/conftest.py); the ten slowest tests are printed.
+# Test files run on both cores, the full release's load and build made once for both pytest
+# workers, the files sharing another costly setup on one worker (tests/conftest.py); the ten
+# slowest tests are printed.
 test: $(BIN)/.installed node_modules/.installed lint lint-deploy
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=10 $(PYTEST_ARGS)
 

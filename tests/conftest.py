@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pymysql
@@ -101,6 +104,48 @@ def make_settings(tmp_path: Path | None = None, **overrides: str) -> Settings:
     return Settings.from_env(env)
 
 
+# The costliest session setups (the full release loaded, then built) are made once for the whole
+# run, not once per pytest worker: the main process names a folder and a database for them
+# (pytest_configure, before the workers start, which inherit its environment); the first worker that
+# needs a setup makes it while the others wait on its lock; the main process drops them at the end.
+SHARED_FOLDER, SHARED_DATABASE = "ONET_TEST_SHARED_FOLDER", "ONET_TEST_SHARED_DATABASE"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):
+        os.environ[SHARED_FOLDER] = tempfile.mkdtemp(prefix="onet-tests-")
+        os.environ[SHARED_DATABASE] = f"onet_s{os.getpid()}"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput") or SHARED_FOLDER not in os.environ:
+        return
+    folder = Path(os.environ.pop(SHARED_FOLDER))
+    if any(folder.glob("*.lock")):  # a setup was made: its databases may exist
+        drop_databases(_shared_settings(folder))
+    shutil.rmtree(folder, ignore_errors=True)
+    os.environ.pop(SHARED_DATABASE, None)
+
+
+def _shared_settings(folder: Path | None = None) -> Settings:
+    folder = folder or Path(os.environ[SHARED_FOLDER])
+    return make_settings(folder / "loaded", MYSQL_DATABASE=os.environ[SHARED_DATABASE])
+
+
+def once_per_run(name: str, make: Callable[[Path], object]) -> Path:
+    """`make(folder)` run once in the whole run, by whichever worker asks first while the others
+    wait; returns the folder. A failed `make` is tried again by the next that asks."""
+    folder = Path(os.environ[SHARED_FOLDER]) / name
+    with (folder.parent / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = folder.parent / f"{name}.done"
+        if not done.exists():
+            folder.mkdir(exist_ok=True)
+            make(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture
 def settings(tmp_path):
     """Settings naming databases of this test alone."""
@@ -147,11 +192,14 @@ def small_loaded(small_release_dir, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def loaded_settings(release_dir, tmp_path_factory):
-    """Settings whose landing database holds the full shared release, loaded once per session."""
-    s = loaded(release_dir, tmp_path_factory.mktemp("loaded"))
-    yield s
-    drop_databases(s)
+def loaded_settings(release_dir) -> Settings:
+    """Settings whose landing database holds the full shared release: loaded once for the whole run
+    and shared by every pytest worker, so tests only read it (or copy it: copy_landing_tables)."""
+    from loader.pipeline import run
+
+    settings = _shared_settings()
+    once_per_run("loaded", lambda _folder: run(str(release_dir), quiet=True, settings=settings))
+    return settings
 
 
 def query(settings: Settings, sql: str, args=None, database: str | None = None) -> list[tuple]:
@@ -210,12 +258,25 @@ def run_dbt(
 
 
 @pytest.fixture(scope="session")
-def dbt_build(loaded_settings, tmp_path_factory) -> Path:
-    """The session's `dbt build` over `loaded_settings`; returns its output folder (`target/`, `logs/`)."""
-    out = tmp_path_factory.mktemp("dbt")
-    result = run_dbt(loaded_settings, "build", out_dir=out)
-    assert result.returncode == 0, result.stdout[-5000:]
-    return out
+def dbt_build(loaded_settings) -> Path:
+    """The run's `dbt build` over `loaded_settings` (once, for every worker), then its `dbt docs
+    generate`, before any test reads the build; returns the build's output folder (`target/`, `logs/`)."""
+
+    def build(folder: Path) -> None:
+        for command, out in ((("build",), folder / "build"), (("docs", "generate"), folder / "docs")):
+            result = run_dbt(loaded_settings, *command, out_dir=out)
+            assert result.returncode == 0, result.stdout[-5000:]
+
+    folder = once_per_run("built", build)
+    # A worker that did not build parses from the build's parse too.
+    _PARSED.setdefault(loaded_settings.database, folder / "docs" / "target" / "partial_parse.msgpack")
+    return folder / "build"
+
+
+@pytest.fixture(scope="session")
+def dbt_docs(dbt_build) -> Path:
+    """The `target/` of the session build's `dbt docs generate` (the dbt docs site's files)."""
+    return dbt_build.parent / "docs" / "target"
 
 
 @pytest.fixture(scope="session")

@@ -11,12 +11,9 @@ from tests.conftest import drop_databases, make_settings, query, run_dbt, server
 
 
 @pytest.fixture(scope="module")
-def docs(built_settings, tmp_path_factory):
-    out = tmp_path_factory.mktemp("dbt_docs")
-    result = run_dbt(built_settings, "docs", "generate", out_dir=out)
-    assert result.returncode == 0, result.stdout[-5000:]
-    target = out / "target"
-    return json.loads((target / "manifest.json").read_text()), json.loads((target / "catalog.json").read_text())
+def docs(dbt_docs):
+    """The manifest and catalog of the session build's `dbt docs generate`."""
+    return json.loads((dbt_docs / "manifest.json").read_text()), json.loads((dbt_docs / "catalog.json").read_text())
 
 
 def test_the_catalog_holds_every_model_and_seed(docs):
@@ -70,7 +67,7 @@ def test_source_freshness_flags_an_old_load(loaded_settings, tmp_path, days, sta
         with server_connection(settings) as conn, conn.cursor() as cur:
             cur.execute(f"CREATE DATABASE `{settings.raw_database}` COLLATE utf8mb4_unicode_ci")
             cur.execute(f"CREATE TABLE `{settings.raw_database}`.load_history LIKE {source}")
-            # The session's newest load alone: another test may have loaded the release again.
+            # The session's newest load alone.
             cur.execute(
                 f"INSERT INTO `{settings.raw_database}`.load_history"
                 f" SELECT * FROM {source} WHERE status = 'loaded' ORDER BY load_id DESC LIMIT 1"

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from service import create_app
@@ -66,8 +68,9 @@ def server(built_settings, tmp_path_factory):
 
 @pytest.fixture
 def copied_marts(built_settings):
-    """A private copy of the marts the in-memory answers read, to change under a running app."""
-    name = f"{built_settings.database}_trcopy"
+    """A private copy of the marts the in-memory answers read, to change under a running app (named
+    after this process: every worker shares the session's databases)."""
+    name = f"{built_settings.database}_copy{os.getpid()}"
     tables = (
         "dim_occupations",
         "dim_alternate_titles",

@@ -11,22 +11,14 @@ from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
 from service import create_app
-from tests.conftest import run_dbt
 from tests.service import csp
 from tests.service.app_config import service_config
 from tests.service.test_swagger_ui import assert_nothing_leaves, browser, requests_made  # noqa: F401
 
 
 @pytest.fixture(scope="module")
-def docs_dir(built_settings, dbt_build):
-    result = run_dbt(built_settings, "docs", "generate", out_dir=dbt_build)
-    assert result.returncode == 0, result.stdout[-3000:]
-    return dbt_build / "target"
-
-
-@pytest.fixture(scope="module")
-def docs_app(built_settings, docs_dir):
-    return create_app(service_config(built_settings, dbt_docs_dir=docs_dir))
+def docs_app(built_settings, dbt_docs):
+    return create_app(service_config(built_settings, dbt_docs_dir=dbt_docs))
 
 
 @pytest.fixture(scope="module")
