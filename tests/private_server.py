@@ -22,7 +22,7 @@ class PrivateServer:
     log: Path
 
     def root(self) -> pymysql.connections.Connection:
-        return pymysql.connect(host="127.0.0.1", port=self.port, user="root", autocommit=True)
+        return pymysql.connect(host="127.0.0.1", port=self.port, user="root", autocommit=True, ssl_disabled=True)
 
     def execute(self, *statements: str) -> None:
         with self.root() as conn, conn.cursor() as cur:

@@ -27,7 +27,7 @@ from service.config import LLMConfig
 from tests.conftest import server_connection
 from tests.service.app_config import service_config
 from tests.service.checked_client import checked_client
-from tests.service.gunicorn_server import free_port
+from tests.service.gunicorn_server import free_port, serving
 
 SERVICE_KEY = "hostile-" + secrets.token_hex(8)
 # Valid values of the parameters that have neither an example nor a default in the document.
@@ -167,16 +167,18 @@ def checksums(settings) -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def hostile_client(built_settings, checker):
+def hostile_client(api_built, checker):
     """The app with the LLM endpoint configured (a key of its own, a Gemini that cannot be reached:
-    only a request that passed validation would try it) and a rate limit no test reaches."""
+    only a request that passed validation would try it) and a rate limit no test reaches. Over
+    `api_built`'s databases, which only the files run with it (one after another) write to: the
+    session build's stores take other tests' writes meanwhile."""
     gemini = LLMConfig(
         api_key="gemini-" + secrets.token_hex(8),
         base_url=f"http://127.0.0.1:{free_port()}",
         rate_limit="1000000/minute",
         service_api_keys=(SERVICE_KEY,),
     )
-    app = create_app(replace(service_config(built_settings), llm=gemini))
+    app = create_app(replace(service_config(api_built), llm=gemini))
     app.config["TESTING"] = True
     client = checked_client(app, checker)
     client.environ_base["HTTP_X_API_KEY"] = SERVICE_KEY
@@ -189,8 +191,8 @@ def answer(response) -> str:
     return f"{response.status_code} {body.get('code', '')}".strip()
 
 
-def test_every_parameter_rejects_hostile_values_with_a_documented_422(hostile_client, spec, built_settings):
-    before = checksums(built_settings)
+def test_every_parameter_rejects_hostile_values_with_a_documented_422(hostile_client, spec, api_built):
+    before = checksums(api_built)
     unexpected, counted = [], 0
     for path, name, kind, target, expected in requests_for(spec):
         response = hostile_client.get(target)
@@ -209,18 +211,18 @@ def test_every_parameter_rejects_hostile_values_with_a_documented_422(hostile_cl
     print(f"hostile input: {counted} requests, {len(unexpected)} unexpected")
     assert counted > 500
     assert unexpected == [], "\n".join(unexpected)
-    assert checksums(built_settings) == before
+    assert checksums(api_built) == before
 
 
-def test_injection_in_the_search_finds_nothing_and_changes_nothing(hostile_client, built_settings):
-    before = checksums(built_settings)
+def test_injection_in_the_search_finds_nothing_and_changes_nothing(hostile_client, api_built):
+    before = checksums(api_built)
     for q in ("' OR 1=1 --", "x' OR '1'='1", "%' OR 1=1 --", "1; DROP TABLE dim_occupations", "15-12' --"):
         response = hostile_client.get("/api/v1/occupations", query_string={"q": q})
         assert (response.status_code, response.get_json()) == (200, []), q
     # `%` and `_` are text, not LIKE wildcards.
     assert hostile_client.get("/api/v1/occupations", query_string={"q": "%"}).get_json() == []
     assert hostile_client.get("/api/v1/occupations", query_string={"q": "_"}).get_json() == []
-    assert checksums(built_settings) == before
+    assert checksums(api_built) == before
 
 
 def raw_request(server, head: bytes) -> tuple[int, dict[str, str], bytes]:
@@ -250,11 +252,18 @@ def assert_json_error(status: int, headers: dict[str, str], body: bytes, expecte
     return error
 
 
-def test_through_gunicorn(server, spec, checker, built_settings):
+@pytest.fixture(scope="module")
+def server(api_built, tmp_path_factory):
+    """The service under gunicorn over `api_built`'s databases."""
+    with serving(api_built, tmp_path_factory.mktemp("gunicorn") / "gunicorn.log") as running:
+        yield running
+
+
+def test_through_gunicorn(server, spec, checker, api_built):
     """The real HTTP stack: every hostile value of the gap endpoint's parameters, percent-encoded,
     is a 422, or the documented 414 when it makes the request line longer than gunicorn reads; raw
     control characters are a 400 from gunicorn; each in the error shape; the service answers on."""
-    before = checksums(built_settings)
+    before = checksums(api_built)
     path, _, query_params = next(op for op in operations(spec) if op[0] == "/api/v1/skill-gap-by-lvl")
     refused = 0
     for name, schema in query_params.items():
@@ -283,7 +292,7 @@ def test_through_gunicorn(server, spec, checker, built_settings):
     assert (error["code"], error["message"]) == ("bad_request", "A request header is not valid HTTP/1.1.")
     assert error["details"] == {"reason": "Invalid HTTP Header: 'X'"}
     assert server.get("/health").status_code == 200
-    assert checksums(built_settings) == before
+    assert checksums(api_built) == before
 
 
 @pytest.mark.parametrize("length", [4095, 8191, 20000])

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import REPO, drop_databases, make_settings, run_dbt
+from tests.conftest import REPO, copy_landing_tables, drop_databases, make_settings, run_dbt
 from tests.service.gunicorn_server import serving
 
 CEO = "11-1011.00"
@@ -109,12 +109,13 @@ def load(settings, source: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def published(small_release_dir, tmp_path_factory):
-    """Private databases with the small test release (tests/small_release.py) loaded and one passing build."""
+def published(small_loaded, tmp_path_factory):
+    """Private databases with the small test release (tests/small_release.py): the session's load of it,
+    copied with its load record, and one passing build."""
     root = tmp_path_factory.mktemp("republish")
     settings = make_settings(root)
     try:
-        load(settings, small_release_dir)
+        copy_landing_tables(small_loaded, settings)
         result = run_dbt(settings, "build", out_dir=root / "first")
         assert result.returncode == 0, result.stdout[-5000:]
         yield settings, root
