@@ -38,15 +38,15 @@ SHARED_SETUPS = {
 # pytest-xdist hands them out in this order, before every other file, so that none of them starts
 # last and keeps one worker busy while the other has finished.
 COSTLIEST_FIRST = (
-    "api_built",  # 130, its four files
-    "tests/dbt/test_publish.py",  # 101
-    "tests/service/test_republish.py",  # 95
-    "tests/test_current_release.py",  # 68
-    "tests/bench/test_transitions.py",  # 61
-    "tests/service/test_llm.py",  # 50
-    "tests/test_secrets.py",  # 46
-    "tests/service/test_build_switch.py",  # 41
-    "tests/test_run_pipeline.py",  # 36
+    "api_built",  # 160, its five files
+    "tests/dbt/test_publish.py",  # 102
+    "tests/service/test_republish.py",  # 80
+    "tests/service/test_llm.py",  # 59
+    "tests/test_current_release.py",  # 58
+    "tests/test_secrets.py",  # 57
+    "tests/service/test_build_switch.py",  # 38
+    "tests/test_run_pipeline.py",  # 30
+    "tests/bench/test_transitions.py",  # 26
 )
 _GROUP_OF = {file: setup for setup, files in SHARED_SETUPS.items() for file in files}
 
