@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from service.llm.gemini import ModelRequest
-from service.llm.prompts import LEVEL_MAX, LEVEL_MIN, PROMPT_VERSION, InvalidAnswer, value_of
+from service.llm.prompts import LEVEL_MAX, LEVEL_MIN, PROMPT_VERSION, InvalidAnswer, check_level, value_of
 
 KIND = "profile_assessment"
 # The longest text the service sends to the model (a long CV is about 15,000 characters).
@@ -129,13 +129,7 @@ def check_profile(data: dict, elements: dict[str, str], text: PersonText) -> lis
         name = f"{elements[element_id]} ({element_id})"
         if element_id in found:
             raise InvalidAnswer("duplicate_element", f"The model rated {name} twice.", element_id=element_id)
-        if not (math.isfinite(level) and LEVEL_MIN <= level <= LEVEL_MAX):
-            raise InvalidAnswer(
-                "level_out_of_range",
-                f"The model gave {name} level {level:g}, outside O*NET's {LEVEL_MIN:g}-{LEVEL_MAX:g} scale.",
-                element_id=element_id,
-                level=level if math.isfinite(level) else str(level),
-            )
+        check_level(name, element_id, level)
         span = text.find(quote)
         if span is None:
             raise InvalidAnswer(

@@ -167,14 +167,7 @@ def check_assessment(data: dict, skills: list[Skill]) -> list[AssessedSkill]:
                 f"The model rated {names[element_id]} ({element_id}) twice.",
                 element_id=element_id,
             )
-        if not (math.isfinite(level) and LEVEL_MIN <= level <= LEVEL_MAX):
-            raise InvalidAnswer(
-                "level_out_of_range",
-                f"The model gave {names[element_id]} ({element_id}) level {level:g},"
-                f" outside O*NET's {LEVEL_MIN:g}-{LEVEL_MAX:g} scale.",
-                element_id=element_id,
-                level=level if math.isfinite(level) else str(level),
-            )
+        check_level(f"{names[element_id]} ({element_id})", element_id, level)
         assessed[element_id] = AssessedSkill(element_id, round(level, 2), justification.strip())
     missing = [s.element_id for s in skills if s.element_id not in assessed]
     if missing:
@@ -208,6 +201,17 @@ def check_analysis(data: dict, skills: list[Skill]) -> dict:
             items.append({"element_id": element_id, "name": names[element_id], text: value_of(entry, text, str, where)})
         analysis[key] = items
     return analysis
+
+
+def check_level(name: str, element_id: str, level: float) -> None:
+    """An InvalidAnswer unless the model's `level` for `name` is on O*NET's level scale."""
+    if not (math.isfinite(level) and LEVEL_MIN <= level <= LEVEL_MAX):
+        raise InvalidAnswer(
+            "level_out_of_range",
+            f"The model gave {name} level {level:g}, outside O*NET's {LEVEL_MIN:g}-{LEVEL_MAX:g} scale.",
+            element_id=element_id,
+            level=level if math.isfinite(level) else str(level),
+        )
 
 
 def value_of(data: Any, key: str, kind: type, where: str) -> Any:

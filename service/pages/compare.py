@@ -25,7 +25,6 @@ blp = Blueprint(
 )
 
 CODE = re.compile(r"\d{2}-\d{4}\.\d{2}")
-LEVEL_MAX = gap_rule.HIGHEST_LEVEL
 TRANSITIONS_SHOWN = 10
 
 
@@ -56,8 +55,8 @@ def _levels(db, source: str, target: str) -> dict[str, list[dict[str, Any]]]:
                 "from_level": from_level,
                 "to_level": to_level,
                 "difference": gap_rule.level_difference(rating["effective_level"], other["effective_level"]),
-                "from_width": round(from_level / LEVEL_MAX * 100, 2),
-                "to_width": round(to_level / LEVEL_MAX * 100, 2),
+                "from_width": round(from_level / gap_rule.HIGHEST_LEVEL * 100, 2),
+                "to_width": round(to_level / gap_rule.HIGHEST_LEVEL * 100, 2),
             }
         )
     return {domain: rows for domain, rows in levels.items() if rows}
@@ -132,7 +131,7 @@ def compare():
         "release": reference.release["onet_release"],
         "unrated": [o for o in occupations.values() if not profiles.rated(o["onetsoc_code"])],
         "domain_names": {domain: row["name"] for domain, row in reference.domains.items()},
-        "level_max": LEVEL_MAX,
+        "level_max": gap_rule.HIGHEST_LEVEL,
     }
     db = services().db
     try:

@@ -11,7 +11,6 @@ from flask import Blueprint, Response, render_template
 from service import gap_rule
 from service.api.context import current_published
 from service.db import DatabaseUnavailable, MartsUnavailable
-from service.pages.compare import LEVEL_MAX
 from service.serving.profile_gap import elements_of
 from service.serving.reference import Reference, rated_domains
 
@@ -24,7 +23,9 @@ blp = Blueprint(
 )
 
 # The choices of an element a release gives no anchors: the levels themselves.
-BARE_LEVELS = tuple((level * 100, f"Level {level} of {LEVEL_MAX}") for level in range(1, LEVEL_MAX + 1))
+BARE_LEVELS = tuple(
+    (level * 100, f"Level {level} of {gap_rule.HIGHEST_LEVEL}") for level in range(1, gap_rule.HIGHEST_LEVEL + 1)
+)
 
 
 def questionnaire(reference: Reference) -> list[dict[str, Any]]:
@@ -50,7 +51,7 @@ def profile():
         "profile.html",
         sections=questionnaire(reference),
         release=reference.release["onet_release"],
-        level_max=LEVEL_MAX,
+        level_max=gap_rule.HIGHEST_LEVEL,
     )
     # Its Content-Security-Policy (no inline script or style) is service/api/security.py's OWN_PAGE_POLICY.
     return Response(html, mimetype="text/html")

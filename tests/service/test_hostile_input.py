@@ -253,13 +253,13 @@ def assert_json_error(status: int, headers: dict[str, str], body: bytes, expecte
 
 
 @pytest.fixture(scope="module")
-def server(api_built, tmp_path_factory):
+def hostile_server(api_built, tmp_path_factory):
     """The service under gunicorn over `api_built`'s databases."""
     with serving(api_built, tmp_path_factory.mktemp("gunicorn") / "gunicorn.log") as running:
         yield running
 
 
-def test_through_gunicorn(server, spec, checker, api_built):
+def test_through_gunicorn(hostile_server, spec, checker, api_built):
     """The real HTTP stack: every hostile value of the gap endpoint's parameters, percent-encoded,
     is a 422, or the documented 414 when it makes the request line longer than gunicorn reads; raw
     control characters are a 400 from gunicorn; each in the error shape; the service answers on."""
@@ -272,7 +272,7 @@ def test_through_gunicorn(server, spec, checker, api_built):
             target = url(path, {}, list(query.items()))
             too_long = len(f"GET {target} HTTP/1.1") > REQUEST_LINE_LIMIT
             expected = 414 if too_long else 200 if is_valid(schema, value) else 422
-            response = server.get(target)
+            response = hostile_server.get(target)
             assert response.status_code == expected, (name, kind, response.text[:300])
             if expected != 200:
                 checker.check(path, "get", expected, response.json())
@@ -285,22 +285,22 @@ def test_through_gunicorn(server, spec, checker, api_built):
         b"GET /api/v1/skill-gap?from=\x00&to=\r HTTP/1.1",
         b"GET /api/v1/skill-gap?from=15-1251.00\x1b HTTP/1.1",
     ):
-        error = assert_json_error(*raw_request(server, head), 400, checker)
+        error = assert_json_error(*raw_request(hostile_server, head), 400, checker)
         assert (error["code"], error["message"]) == ("bad_request", "The request line is not valid HTTP/1.1.")
         assert error["details"]["reason"].startswith("Invalid HTTP request line: 'GET /api/v1/skill-gap?from=")
-    error = assert_json_error(*raw_request(server, b"GET /api/v1/skill-gap HTTP/1.1\r\nX: \x00"), 400, checker)
+    error = assert_json_error(*raw_request(hostile_server, b"GET /api/v1/skill-gap HTTP/1.1\r\nX: \x00"), 400, checker)
     assert (error["code"], error["message"]) == ("bad_request", "A request header is not valid HTTP/1.1.")
     assert error["details"] == {"reason": "Invalid HTTP Header: 'X'"}
-    assert server.get("/health").status_code == 200
+    assert hostile_server.get("/health").status_code == 200
     assert checksums(api_built) == before
 
 
 @pytest.mark.parametrize("length", [4095, 8191, 20000])
-def test_a_request_line_over_the_limit_is_the_documented_414(server, checker, length):
+def test_a_request_line_over_the_limit_is_the_documented_414(hostile_server, checker, length):
     prefix = "/api/v1/occupations?q="
     target = prefix + "a" * (length - len(f"GET {prefix} HTTP/1.1"))
     assert len(f"GET {target} HTTP/1.1") == length
-    response = server.get(target)
+    response = hostile_server.get(target)
     assert response.status_code == 414
     assert response.headers["Content-Type"] == "application/json"
     assert {h: response.headers.get(h) for h in SECURITY_HEADERS} == SECURITY_HEADERS
@@ -317,15 +317,15 @@ def test_a_request_line_over_the_limit_is_the_documented_414(server, checker, le
     )
     # gunicorn logs the refusal as it always has.
     assert f"Invalid request from ip=127.0.0.1: Request Line is too large ({read} > {REQUEST_LINE_LIMIT})" in (
-        server.log.read_text()
+        hostile_server.log.read_text()
     )
-    assert server.get("/health").status_code == 200
+    assert hostile_server.get("/health").status_code == 200
 
 
-def test_the_longest_request_line_read_reaches_the_service(server, checker):
+def test_the_longest_request_line_read_reaches_the_service(hostile_server, checker):
     prefix = "/api/v1/occupations?q="
     target = prefix + "a" * (REQUEST_LINE_LIMIT - len(f"GET {prefix} HTTP/1.1"))
-    response = server.get(target)
+    response = hostile_server.get(target)
     assert response.status_code == 422
     checker.check("/api/v1/occupations", "get", 422, response.json())
     assert "q" in response.json()["details"]["parameters"]
@@ -352,8 +352,8 @@ def test_the_longest_request_line_read_reaches_the_service(server, checker):
     ],
     ids=["too many", "one too large", "all too large"],
 )
-def test_too_many_or_too_large_headers_are_a_json_431(server, checker, headers, message, details):
+def test_too_many_or_too_large_headers_are_a_json_431(hostile_server, checker, headers, message, details):
     head = "\r\n".join(["GET /api/v1/meta HTTP/1.1", *headers]).encode()
-    error = assert_json_error(*raw_request(server, head), 431, checker)
+    error = assert_json_error(*raw_request(hostile_server, head), 431, checker)
     assert (error["code"], error["message"], error["details"]) == ("request_headers_too_large", message, details)
-    assert server.get("/health").status_code == 200
+    assert hostile_server.get("/health").status_code == 200
