@@ -69,9 +69,13 @@ class ErrorSchema(Schema):
             "description": "A stable machine-readable code: invalid_parameter, unknown_occupation, no_ratings,"
             " empty_domain, database_unavailable, marts_unavailable, not_found, method_not_allowed,"
             " internal_error; on the gap endpoints also onet_api_unavailable (fetching ratings the release"
-            " lacks from O*NET Web Services failed); on the LLM endpoint also missing_api_key, invalid_api_key,"
-            " rate_limited, invalid_model_answer, model_error, model_rate_limited, model_timeout, llm_not_configured,"
-            " llm_busy.",
+            " lacks from O*NET Web Services failed); on the technology gap also no_technology_data,"
+            " no_technology; on an element's anchors also unknown_element, no_anchors; on the POST endpoints"
+            " also bad_request (a body that is not JSON), body_too_large; on the LLM endpoints also"
+            " missing_api_key, invalid_api_key, rate_limited, invalid_model_answer, model_error,"
+            " model_rate_limited, model_timeout, llm_not_configured, llm_busy, and on the profile assessment"
+            " text_too_long; from the server itself, before any operation, also request_line_too_long,"
+            " request_headers_too_large, forbidden, expectation_failed, not_implemented (docs/api.md, Errors).",
             "example": "unknown_occupation",
         },
     )

@@ -73,8 +73,8 @@ def without_technology(spec: dict) -> dict:
 
 
 # What the person's side added after that: an element's level anchors and the profile endpoints,
-# their schemas, the 400 and 413 their bodies can get, and their tag; and the LLM tag's description
-# now names the profile assessment.
+# their schemas, the 400 and 413 their bodies can get, and their tag; the LLM tag's description
+# now names the profile assessment, and the Error code's description every code added since.
 PERSON_PATHS = (
     "/api/v1/elements/{element_id}/anchors",
     "/api/v1/profiles/gap",
@@ -101,6 +101,13 @@ PERSON_SCHEMAS = (
 PERSON_RESPONSES = ("BAD_REQUEST", "REQUEST_ENTITY_TOO_LARGE")
 PERSON_TAGS = ("profiles",)
 LLM_TAG_BEFORE = "Skill levels and a gap analysis by a language model (Gemini), next to O*NET's levels."
+ERROR_CODES_BEFORE = (
+    "A stable machine-readable code: invalid_parameter, unknown_occupation, no_ratings, empty_domain,"
+    " database_unavailable, marts_unavailable, not_found, method_not_allowed, internal_error; on the gap"
+    " endpoints also onet_api_unavailable (fetching ratings the release lacks from O*NET Web Services failed);"
+    " on the LLM endpoint also missing_api_key, invalid_api_key, rate_limited, invalid_model_answer, model_error,"
+    " model_rate_limited, model_timeout, llm_not_configured, llm_busy."
+)
 
 
 def without_the_persons_side(spec: dict) -> dict:
@@ -114,6 +121,7 @@ def without_the_persons_side(spec: dict) -> dict:
         del spec["components"]["responses"][name]
     spec["tags"] = [tag for tag in spec["tags"] if tag["name"] not in PERSON_TAGS]
     next(tag for tag in spec["tags"] if tag["name"] == "llm")["description"] = LLM_TAG_BEFORE
+    spec["components"]["schemas"]["Error"]["properties"]["code"]["description"] = ERROR_CODES_BEFORE
     return spec
 
 
@@ -157,6 +165,23 @@ def test_every_operation_documents_the_request_line_limit(spec):
     assert response["content"] == {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     assert f"over {REQUEST_LINE_LIMIT:,} bytes" in response["description"]
     assert "request_line_too_long" in response["description"]
+
+
+def documented_codes(*docs: str) -> set[str]:
+    """The codes of the error tables (`| status | `code`, `code` | when |`) of the docs named."""
+    root = Path(__file__).resolve().parents[2] / "docs"
+    rows = (line for doc in docs for line in (root / doc).read_text().splitlines())
+    return {
+        code for row in rows if re.match(r"\| [\d, ]+ \|", row) for code in re.findall(r"`(\w+)`", row.split("|")[2])
+    }
+
+
+def test_the_error_code_is_described_with_every_documented_code(spec):
+    description = spec["components"]["schemas"]["Error"]["properties"]["code"]["description"]
+    documented = documented_codes("api.md", "llm.md")
+    assert {code for code in documented if not re.search(rf"\b{code}\b", description)} == set()
+    # (every code with an underscore the description names is one the docs' tables document)
+    assert set(re.findall(r"\b[a-z]+_[a-z_]+\b", description)) <= documented
 
 
 def test_every_error_response_is_the_error_shape(spec):
