@@ -16,8 +16,8 @@ from gunicorn.http.errors import (
     ObsoleteFolding,
 )
 from gunicorn.util import write_nonblock
-from gunicorn.workers.gthread import ThreadWorker
 
+from service.api.balanced_worker import BalancedThreadWorker
 from service.api.errors import default_code, error_body
 from service.api.json_provider import response_body
 from service.api.security import NOT_A_PAGE_POLICY
@@ -72,8 +72,9 @@ def describe(exc: Exception, status: int, cfg) -> tuple[str, dict]:
     return f"The request was refused: {reason}.", {"reason": reason}
 
 
-class JSONErrorWorker(ThreadWorker):
-    """gunicorn's gthread worker, answering the requests it refuses in the project's error shape."""
+class JSONErrorWorker(BalancedThreadWorker):
+    """The service's gthread worker (service/api/balanced_worker.py), answering the requests it
+    refuses in the project's error shape."""
 
     def handle_error(self, req, client, addr, exc):
         written = _Written()
