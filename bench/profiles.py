@@ -38,7 +38,7 @@ RECALL_AT = 20
 
 def ranks(matrix: OccupationMatrix, person: np.ndarray, columns: np.ndarray, surplus_weight: float) -> np.ndarray:
     """Every row, best match first, as `ProfileMatches.matches` orders them."""
-    needs, importance = matrix.level[:, columns], matrix.importance[:, columns]
+    needs, importance = matrix.level_by_element[columns], matrix.importance_by_element[columns]
     scores = gap_rule.match_scores(person, needs, importance, surplus_weight)
     return np.array(gap_rule.best_matches(scores, len(scores)))
 

@@ -102,7 +102,7 @@ def gap_scores(difference: np.ndarray, importance: np.ndarray, is_gap: np.ndarra
     """Per row, the sum of importance times difference over its gaps (`is_gap`), both in
     hundredths, as a number with two decimals."""
     weighted = (importance * np.where(is_gap, difference, 0)).sum(axis=1)
-    return [round(int(total) / 10000, 2) for total in weighted]
+    return [round(total / 10000, 2) for total in weighted.tolist()]
 
 
 def _order_keys(difference: np.ndarray, importance: np.ndarray, element_rank: np.ndarray) -> np.ndarray:
@@ -118,23 +118,27 @@ def first_gaps(
     `count` gaps (`is_gap`: the positive differences, as `by_level` gives them) in the gaps' order,
     sorted for every row at once."""
     first = np.argsort(_order_keys(difference, importance, element_rank), axis=1, kind="stable")[:, :count]
-    return [[int(column) for column in row if is_gap[i, column]] for i, row in enumerate(first)]
+    gaps = np.take_along_axis(is_gap, first, axis=1)
+    return [
+        [column for column, gap in zip(row, row_gaps, strict=True) if gap]
+        for row, row_gaps in zip(first.tolist(), gaps.tolist(), strict=True)
+    ]
 
 
 def match_scores(
     person: np.ndarray, needs: np.ndarray, importance: np.ndarray, surplus_weight: float = SURPLUS_WEIGHT
 ) -> np.ndarray:
-    """Per row (an occupation), how well a person's levels (a row) meet its needs (effective levels,
-    a matrix) over the same elements, weighted by its importance there, all in hundredths: 1 minus
-    the weighted mean of the shortfalls (need above level) and, counted `surplus_weight` times, of
-    the surpluses (level above need), over the scale's 7 levels. 1 when the levels are the needs;
-    rounded to MATCH_PLACES. Every row needs some importance."""
-    gap = difference(person, needs)
+    """Per occupation (a column of `needs` and `importance`, one row per element), how well a
+    person's levels (one per element) meet its needs (effective levels), weighted by its importance
+    there, all in hundredths: 1 minus the weighted mean of the shortfalls (need above level) and,
+    counted `surplus_weight` times, of the surpluses (level above need), over the scale's 7 levels.
+    1 when the levels are the needs; rounded to MATCH_PLACES. Every occupation needs some importance."""
+    gap = difference(person[:, None], needs)
     # shortfall + w x surplus = (1 + w) x shortfall - w x (shortfall - surplus), the last being the
     # weighted sum of the differences themselves: exact integer sums, no array of floats.
-    shortfall = np.einsum("ij,ij->i", importance, np.maximum(gap, 0))
-    net = np.einsum("ij,ij->i", importance, gap)
-    distance = ((1 + surplus_weight) * shortfall - surplus_weight * net) / importance.sum(axis=1)
+    net = np.einsum("ji,ji->i", importance, gap)
+    shortfall = np.einsum("ji,ji->i", importance, np.maximum(gap, 0, out=gap))
+    distance = ((1 + surplus_weight) * shortfall - surplus_weight * net) / importance.sum(axis=0)
     return np.round(1 - distance / _TOP_LEVEL, MATCH_PLACES)
 
 

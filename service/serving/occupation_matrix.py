@@ -23,7 +23,9 @@ class Element:
 
 
 class OccupationMatrix:
-    """Rows: the rated occupations in code order; columns: the elements, by domain then id."""
+    """Rows: the rated occupations in code order; columns: the elements, by domain then id. The
+    same matrices transposed (`importance_by_element`, `level_by_element`) give the columns of a
+    few elements as contiguous rows: a profile's matches score every occupation on those."""
 
     def __init__(self, occupations: list[dict[str, Any]], ratings: Iterable[dict[str, Any]]):
         """`occupations`: dim_occupations rows; `ratings`: fct_occupation_ratings rows (with `name`)."""
@@ -42,6 +44,8 @@ class OccupationMatrix:
             i, j = self.index[row["onetsoc_code"]], self.column[row["element_id"]]
             self.importance[i, j] = gap_rule.hundredths(row["importance"] or 0)
             self.level[i, j] = gap_rule.hundredths(row["effective_level"] or 0)
+        self.importance_by_element = np.ascontiguousarray(self.importance.T)
+        self.level_by_element = np.ascontiguousarray(self.level.T)
         self.domain_of = np.array([e.domain for e in self.elements])
         # Each element's place in element-id order: the last tie-break between equal gaps.
         self.element_rank = np.argsort(np.argsort([e.element_id for e in self.elements], kind="stable"))
@@ -70,23 +74,38 @@ class OccupationMatrix:
         """What each target row asks of `source` (levels in hundredths for `columns`, every column
         by default): the importance-weighted sum of the positive level differences, their number,
         and the largest ones (in the gap endpoints' order)."""
+        rows = np.asarray(targets, dtype=np.int64)
+        if columns is None:
+            return self.gaps_over(source, self.level[rows], self.importance[rows])
+        cells = (rows[:, None], columns)
+        return self.gaps_over(source, self.level[cells], self.importance[cells], columns)
+
+    def gaps_over(
+        self, source: np.ndarray, levels: np.ndarray, importance: np.ndarray, columns: np.ndarray | None = None
+    ) -> list[dict[str, Any]]:
+        """`gaps`, from the targets' levels and importance over `columns` (every column by default),
+        one row per target."""
         if columns is None:
             columns, rank = np.arange(len(self.elements)), self.element_rank
         else:
             # The columns' places in element-id order among themselves.
             rank = np.argsort(np.argsort(self.element_rank[columns], kind="stable"))
-        rows = np.asarray(targets, dtype=np.int64)[:, None]
-        difference, is_gap = gap_rule.by_level(source, self.level[rows, columns])
-        importance = self.importance[rows, columns]
+        difference, is_gap = gap_rule.by_level(source, levels)
         scores = gap_rule.gap_scores(difference, importance, is_gap)
+        counts = is_gap.sum(axis=1).tolist()
         first = gap_rule.first_gaps(difference, importance, is_gap, rank, TOP_GAPS)
+        # Python numbers from here on: a few cells of each row are read.
+        elements = columns.tolist()
+        differences, importances = difference.tolist(), importance.tolist()
         return [
             {
                 "gap_score": scores[row],
-                "gap_count": int(is_gap[row].sum()),
-                "top_gaps": [self._gap_brief(columns[j], difference[row, j], importance[row, j]) for j in first[row]],
+                "gap_count": counts[row],
+                "top_gaps": [
+                    self._gap_brief(elements[j], differences[row][j], importances[row][j]) for j in first[row]
+                ],
             }
-            for row in range(len(targets))
+            for row in range(len(levels))
         ]
 
     def _gap_brief(self, column: int, difference: int, importance: int) -> dict[str, Any]:

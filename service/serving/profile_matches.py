@@ -36,17 +36,17 @@ class ProfileMatches:
         if len(columns) == 0:
             return []
         person = np.array([levels[matrix.elements[j].element_id] for j in columns], dtype=np.int64)
-        # Only occupations rated on those elements (an occupation without a domain's ratings has none).
-        importance, needs = matrix.importance[:, columns], matrix.level[:, columns]
-        keep = matrix.kept(**filters) & (importance.sum(axis=1) > 0)
+        # One row per assessed element, one column per occupation; only the occupations rated on
+        # those elements (an occupation without a domain's ratings has none).
+        importance, needs = matrix.importance_by_element[columns], matrix.level_by_element[columns]
+        keep = matrix.kept(**filters) & (importance.sum(axis=0) > 0)
         candidates = np.flatnonzero(keep)
         if len(candidates) < len(keep):
-            importance, needs = importance[candidates], needs[candidates]
+            importance, needs = importance[:, candidates], needs[:, candidates]
         scores = gap_rule.match_scores(person, needs, importance)
         best = gap_rule.best_matches(scores, limit)
-        rows = [int(candidates[i]) for i in best]
-        gaps = matrix.gaps(person, rows, columns)
+        gaps = matrix.gaps_over(person, needs[:, best].T, importance[:, best].T, columns)
         return [
-            {**matrix.occupations[matrix.codes[row]], "score": float(scores[i]), **gap}
-            for row, i, gap in zip(rows, best, gaps, strict=True)
+            {**matrix.occupations[matrix.codes[candidates[i]]], "score": float(scores[i]), **gap}
+            for i, gap in zip(best, gaps, strict=True)
         ]

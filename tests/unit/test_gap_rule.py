@@ -176,9 +176,10 @@ def test_an_element_without_anchors_has_no_nearest_one():
 
 def test_a_match_scores_the_weighted_shortfall_and_half_the_surplus():
     person = np.array([300, 500, 0])
-    needs = np.array([[300, 500, 0], [400, 500, 0], [200, 500, 0], [500, 100, 700]])
-    importance = np.array([[400, 100, 100], [400, 100, 100], [400, 100, 100], [100, 300, 100]])
-    # Row 1 needs 1 level more where importance is 4 of 6; row 2 has 1 level to spare there; row 3:
+    # One column per occupation, one row per element.
+    needs = np.array([[300, 500, 0], [400, 500, 0], [200, 500, 0], [500, 100, 700]]).T
+    importance = np.array([[400, 100, 100], [400, 100, 100], [400, 100, 100], [100, 300, 100]]).T
+    # Occupation 1 needs 1 level more where importance is 4 of 6; 2 has 1 level to spare there; 3:
     # 2 short at 1, 4 over at 3, 7 short at 1, of 5.
     expected = [1.0, 1 - (4 / 6) / 7, 1 - (0.5 * 4 / 6) / 7, 1 - ((2 + 7) / 5 + 0.5 * 12 / 5) / 7]
     scores = gap_rule.match_scores(person, needs, importance)
