@@ -37,9 +37,11 @@ MATCH_PLACES = 4
 LOWEST_LEVEL, HIGHEST_LEVEL = 0, 7
 _TOP_LEVEL = HIGHEST_LEVEL * 100
 
-# Importance in hundredths stays below this (at most 500, for 5.00), so one integer per element
+# Importance in hundredths stays below this (at most 500, for 5.00), and an element's place in
+# element-id order below the other (O*NET rates a few hundred elements), so one integer per element
 # can carry the difference, the importance and the element id at once (`_order_keys`).
 _IMPORTANCE_SPAN = 1000
+_ELEMENT_SPAN = 1 << 16
 
 Level = Decimal | float | int | str
 
@@ -107,8 +109,8 @@ def gap_scores(difference: np.ndarray, importance: np.ndarray, is_gap: np.ndarra
 
 def _order_keys(difference: np.ndarray, importance: np.ndarray, element_rank: np.ndarray) -> np.ndarray:
     """One integer per element whose ascending order is `in_order`'s: `element_rank` is each
-    element's place in element-id order."""
-    return ((-difference) * _IMPORTANCE_SPAN - importance) * len(element_rank) + element_rank
+    element's place in element-id order (distinct, below _ELEMENT_SPAN)."""
+    return ((-difference) * _IMPORTANCE_SPAN - importance) * _ELEMENT_SPAN + element_rank
 
 
 def first_gaps(
@@ -116,7 +118,8 @@ def first_gaps(
 ) -> list[list[int]]:
     """Per row (a target; differences and importance in hundredths), the columns of its first
     `count` gaps (`is_gap`: the positive differences, as `by_level` gives them) in the gaps' order,
-    sorted for every row at once."""
+    sorted for every row at once; `element_rank`: each column's place in element-id order among
+    every element (any distinct integers in that order)."""
     first = np.argsort(_order_keys(difference, importance, element_rank), axis=1, kind="stable")[:, :count]
     gaps = np.take_along_axis(is_gap, first, axis=1)
     return [

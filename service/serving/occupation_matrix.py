@@ -86,10 +86,8 @@ class OccupationMatrix:
         """`gaps`, from the targets' levels and importance over `columns` (every column by default),
         one row per target."""
         if columns is None:
-            columns, rank = np.arange(len(self.elements)), self.element_rank
-        else:
-            # The columns' places in element-id order among themselves.
-            rank = np.argsort(np.argsort(self.element_rank[columns], kind="stable"))
+            columns = np.arange(len(self.elements))
+        rank = self.element_rank[columns]
         difference, is_gap = gap_rule.by_level(source, levels)
         scores = gap_rule.gap_scores(difference, importance, is_gap)
         counts = is_gap.sum(axis=1).tolist()

@@ -46,7 +46,8 @@ class ProfileMatches:
         scores = gap_rule.match_scores(person, needs, importance)
         best = gap_rule.best_matches(scores, limit)
         gaps = matrix.gaps_over(person, needs[:, best].T, importance[:, best].T, columns)
+        rows, best_scores = candidates[best].tolist(), scores[best].tolist()
         return [
-            {**matrix.occupations[matrix.codes[candidates[i]]], "score": float(scores[i]), **gap}
-            for i, gap in zip(best, gaps, strict=True)
+            {**matrix.occupations[matrix.codes[row]], "score": score, **gap}
+            for row, score, gap in zip(rows, best_scores, gaps, strict=True)
         ]

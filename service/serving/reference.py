@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from service import gap_rule
@@ -22,6 +23,15 @@ class Reference:
     occupations: dict[str, Row]
     elements: dict[str, Row]  # the elements the release rates, by id
     anchors: dict[str, Anchors]  # by element id; an element without anchors is not in it
+
+    @cached_property
+    def elements_by_domain(self) -> dict[str, list[Row]]:
+        """The elements the release rates, by domain, each domain's by id."""
+        by_domain: dict[str, list[Row]] = {}
+        for element_id in sorted(self.elements):
+            element = self.elements[element_id]
+            by_domain.setdefault(element["domain"], []).append(element)
+        return by_domain
 
 
 class ReferenceCache:
