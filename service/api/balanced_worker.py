@@ -1,12 +1,13 @@
 """gunicorn's gthread worker, taking a new connection only while no other worker holds fewer.
 
-The workers share one listening socket. Left to itself, the kernel hands each new connection to
-whichever worker wakes first, and keep-alive clients stay where they landed: four connections on
-two workers ended up three and one, or all four on one worker, in half the runs, that worker's core
-then shared by four clients while the other idled. Here each worker publishes how many
-connections it holds in a table shared by every worker (shared memory the master maps before it
-forks them) and stops accepting while another ready worker holds fewer, so the connections spread
-evenly (docs/api.md, "Speed").
+Keep-alive clients stay on the worker that accepted their connection. With one socket shared by
+the workers, gunicorn's worker that wakes first accepts (all four of four connections on one
+worker); with a socket per worker (`reuse_port`), a hash of the client's port picks the worker
+(three or four of four on one worker in half the runs). That worker's clients then share one core
+while the other idles. Here the workers share one socket, each publishes how many connections it
+holds in a table in shared memory (mapped by the master before it forks them), and a worker
+accepts only while no other ready worker holds fewer; when the counts drift two apart, it asks one
+client to connect again (docs/api.md, "Speed").
 """
 
 from __future__ import annotations
