@@ -44,11 +44,17 @@ class _Bound:
 
 
 def _bound_sockets(conf, log, fds=None) -> list:
-    """gunicorn's sockets for the bind addresses, bound but not listening: until a worker listens,
-    a client's connection is refused, not queued for the seconds the worker takes to start."""
+    """gunicorn's sockets for the bind addresses (with its retries and its message for a port in
+    use), bound but not listening: until a worker listens, a client's connection is refused, not
+    queued for the seconds the worker takes to start."""
     if fds:
         return _create_sockets(conf, log, fds)  # inherited from the previous master (USR2), listening
-    return [type("Bound", (_Bound, sock._sock_type(addr)), {})(addr, conf, log) for addr in conf.address]
+    kind = sock._sock_type
+    sock._sock_type = lambda address: type("Bound", (_Bound, kind(address)), {})
+    try:
+        return _create_sockets(conf, log)
+    finally:
+        sock._sock_type = kind
 
 
 def on_starting(server):

@@ -6,10 +6,15 @@ import contextlib
 import http.client
 import os
 import re
+import socket
+import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from tests.conftest import REPO
 
 REQUESTS = [
     ("/health", 200),
@@ -174,3 +179,19 @@ def test_a_worker_with_two_connections_more_than_another_moves_one(server):
     assert holders(port, workers, remaining) == {remaining[0]: stays, remaining[1]: stays} | {moved: leaves}
     assert all(answer(connection).getheader("Connection") == "keep-alive" for connection in remaining)
     closed(port, remaining)
+
+
+def test_a_port_in_use_is_named_and_gunicorn_exits(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        env = {**os.environ, "SERVICE_PORT": str(port)}
+        result = subprocess.run(
+            [str(gunicorn), "-c", "gunicorn.conf.py"], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+        )
+    assert result.returncode == 1
+    assert f"Connection in use: ('127.0.0.1', {port})" in result.stderr
+    assert f"Can't connect to ('127.0.0.1', {port})" in result.stderr
+    assert "Traceback" not in result.stderr
