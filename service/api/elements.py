@@ -6,7 +6,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from service import gap_rule
-from service.api.context import current_published, services
+from service.api.context import current_published
 from service.api.errors import Blueprint, reject
 from service.api.schemas import (
     ELEMENT_PATH_PARAMETER,
@@ -40,9 +40,10 @@ class Elements(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     def get(self, args):
-        """The elements of a domain with their category and description."""
-        require_domain(current_published().reference, args["domain"])
-        return services().db.elements(args["domain"])
+        """The elements of a domain with their category and description, by id."""
+        reference = current_published().reference
+        require_domain(reference, args["domain"])
+        return reference.elements_by_domain.get(args["domain"], [])
 
 
 class AnchorSchema(ResponseSchema):

@@ -23,6 +23,20 @@ def test_elements_of_a_domain(client, domain, count):
     assert all(e["category"] and e["description"] for e in elements)
 
 
+@pytest.mark.parametrize("domain", ["skills", "knowledge"])
+def test_a_domains_elements_are_the_marts_in_id_order(client, built_settings, domain):
+    rows = query(
+        built_settings,
+        "select element_id, name, description, domain, category from dim_elements"
+        " where domain = %s order by element_id",
+        (domain,),
+        database=built_settings.database,
+    )
+    columns = ("element_id", "name", "description", "domain", "category")
+    elements = client.get("/api/v1/elements", query_string={"domain": domain}).get_json()
+    assert [tuple(e[c] for c in columns) for e in elements] == rows
+
+
 def test_skills_by_default(client):
     elements = client.get("/api/v1/elements").get_json()
     reading = next(e for e in elements if e["element_id"] == "2.A.1.a")
