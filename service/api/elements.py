@@ -40,7 +40,7 @@ class Elements(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     def get(self, args):
-        """The elements of a domain with their category and description, by id."""
+        """The elements of a domain with their category and description."""
         reference = current_published().reference
         require_domain(reference, args["domain"])
         return reference.elements_by_domain.get(args["domain"], [])
