@@ -43,7 +43,7 @@ class Elements(MethodView):
         """The elements of a domain with their category and description."""
         reference = current_published().reference
         require_domain(reference, args["domain"])
-        return reference.elements_by_domain.get(args["domain"], [])
+        return reference.elements_by_domain[args["domain"]]
 
 
 class AnchorSchema(ResponseSchema):

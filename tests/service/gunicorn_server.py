@@ -18,6 +18,10 @@ from tests.conftest import REPO, database_env
 BUILD_READ = "published build read for O*NET"
 
 
+# The service under gunicorn with the committed settings, run from the repository's root.
+GUNICORN = [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py"]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -51,11 +55,8 @@ def serving(settings, log: Path, **env: str):
     `settings`' marts; `env` adds settings of the service."""
     port = free_port()
     env = {**database_env(settings), "SERVICE_PORT": str(port), **env}
-    gunicorn = Path(sys.executable).with_name("gunicorn")
     with log.open("w") as out:
-        process = subprocess.Popen(
-            [str(gunicorn), "-c", "gunicorn.conf.py"], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(GUNICORN, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:

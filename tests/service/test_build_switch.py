@@ -9,16 +9,14 @@ from __future__ import annotations
 import dataclasses
 import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
 from service.db import MARTS
 from tests.conftest import REPO, database_env, drop_databases, make_settings, server_connection
-from tests.service.gunicorn_server import BUILD_READ, free_port, log_lines, serving
+from tests.service.gunicorn_server import BUILD_READ, GUNICORN, free_port, log_lines, serving
 
 PROGRAMMERS = "15-1251.00"
 CEO = "11-1011.00"
@@ -43,12 +41,9 @@ def wait_for(condition, what: str, while_waiting=lambda: None) -> None:
 def test_a_worker_reads_the_build_before_it_accepts_a_connection(built_settings, tmp_path):
     log = tmp_path / "gunicorn.log"
     port = free_port()
-    gunicorn = Path(sys.executable).with_name("gunicorn")
     env = {**database_env(built_settings), **CHECK, "SERVICE_PORT": str(port)}
     with log.open("w") as out:
-        process = subprocess.Popen(
-            [str(gunicorn), "-c", "gunicorn.conf.py"], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(GUNICORN, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + DEADLINE_SECONDS
         while True:

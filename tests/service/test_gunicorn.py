@@ -8,14 +8,13 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests.conftest import REPO, database_env
-from tests.service.gunicorn_server import BUILD_READ, free_port
+from tests.conftest import REPO
+from tests.service.gunicorn_server import GUNICORN
 
 REQUESTS = [
     ("/health", 200),
@@ -187,46 +186,9 @@ def test_a_port_in_use_is_named_and_gunicorn_exits(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        gunicorn = Path(sys.executable).with_name("gunicorn")
         env = {**os.environ, "SERVICE_PORT": str(port)}
-        result = subprocess.run(
-            [str(gunicorn), "-c", "gunicorn.conf.py"], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
-        )
+        result = subprocess.run(GUNICORN, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert f"Connection in use: ('127.0.0.1', {port})" in result.stderr
     assert f"Can't connect to ('127.0.0.1', {port})" in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def test_connections_are_refused_until_a_worker_holds_the_build(built_settings, tmp_path):
-    port = free_port()
-    log = tmp_path / "gunicorn.log"
-    env = {**os.environ, **database_env(built_settings), "SERVICE_PORT": str(port)}
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    with log.open("w") as out:
-        process = subprocess.Popen([str(gunicorn), "-c", "gunicorn.conf.py"], cwd=REPO, env=env, stdout=out, stderr=out)
-    try:
-        deadline = time.monotonic() + 30
-        while f"Listening at: http://127.0.0.1:{port}" not in log.read_text():
-            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.01)
-        refused = 0
-        while True:
-            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
-            try:
-                client = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                client.connect()
-                break
-            except ConnectionRefusedError:
-                refused += 1
-                time.sleep(0.01)
-        # The socket was bound (the master logged it) but refused clients; the first one accepted is
-        # answered by a worker that has read the build.
-        assert refused > 0
-        assert BUILD_READ in log.read_text()
-        client.request("GET", "/health/ready")
-        assert client.getresponse().status == 200
-        client.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=15)

@@ -11,12 +11,10 @@ import logging
 import os
 import secrets
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import redis
@@ -32,7 +30,7 @@ from tests.conftest import REPO, query
 from tests.service.app_config import service_config
 from tests.service.checked_client import checked_client
 from tests.service.fake_gemini import FakeGemini, answer, error, slow
-from tests.service.gunicorn_server import Server, free_port
+from tests.service.gunicorn_server import GUNICORN, Server, free_port
 
 CEO = "11-1011.00"
 PROGRAMMER = "15-1251.00"
@@ -559,13 +557,7 @@ def gunicorn(built_settings, gemini, tmp_path):
             **env,
         }
         with log.open("w") as out:
-            process = subprocess.Popen(
-                [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py"],
-                cwd=REPO,
-                env=environment,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+            process = subprocess.Popen(GUNICORN, cwd=REPO, env=environment, stdout=out, stderr=subprocess.STDOUT)
         server = Server(f"http://127.0.0.1:{port}", log, process)
         started.append(server)
         deadline = time.monotonic() + 60
